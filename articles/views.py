@@ -1,0 +1,91 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Section, Source, Tag
+
+
+class ArticleListView(ListView):
+    """The latest published stories, newest first; subclasses narrow the list."""
+
+    template_name = "articles/article_list.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(ArticleListView):
+    pass
+
+
+class SectionView(ArticleListView):
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.section.name, intro=self.section.description, **kwargs)
+
+
+class SourceView(ArticleListView):
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(source=self.source)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Stories from {self.source.name}", source=self.source, **kwargs)
+
+
+class TagView(ArticleListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Tagged “{self.tag.name}”", **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    """A published story at its dated address; other sections' addresses redirect to the real one."""
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("section", "source").prefetch_related("authors", "tags")
+
+    def get_object(self, queryset=None):
+        kwargs = self.kwargs
+        try:
+            day = datetime.date(int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
+        except ValueError:
+            return get_object_or_404(Article.objects.none())
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return get_object_or_404(
+            self.get_queryset(),
+            slug=kwargs["slug"],
+            published_at__gte=start,
+            published_at__lt=start + datetime.timedelta(days=1),
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.section.slug != kwargs["section"]:
+            return redirect(self.object, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ArticlePreviewView(PermissionRequiredMixin, DetailView):
+    """Staff read any story, in any state, on the real page template."""
+
+    permission_required = "articles.view_article"
+    template_name = "articles/article_detail.html"
+    queryset = Article.objects.select_related("section", "source").prefetch_related("authors", "tags")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
