@@ -24,7 +24,10 @@ class WebURLField(models.URLField):
         super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"assume_scheme": "https", **kwargs})
+        # Forms replace a model validator's message with their own for the same code ("invalid"),
+        # so the form must carry ours for editors to learn what is wrong.
+        defaults = {"assume_scheme": "https", "error_messages": {"invalid": web_url.message}}
+        return super().formfield(**{**defaults, **kwargs})
 
 
 class SanitizedHTMLField(ProseEditorField):
@@ -220,8 +223,15 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """Edited after it went live (a minute's grace for the publishing save itself)."""
-        return bool(self.published_at) and (self.updated_at - self.published_at).total_seconds() > 60
+        """Edited after it went live (a minute's grace for the publishing save itself).
+
+        Measured from creation when that came later: a story saved with an earlier
+        publication time (syndicated, imported, back-dated) has not been edited yet.
+        """
+        if not self.published_at or not self.updated_at:
+            return False
+        baseline = max(self.published_at, self.created_at or self.published_at)
+        return (self.updated_at - baseline).total_seconds() > 60
 
     @cached_property
     def byline(self):

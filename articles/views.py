@@ -2,7 +2,9 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -15,7 +17,9 @@ class ArticleListView(ListView):
     """The latest published stories, newest first; subclasses narrow the list."""
 
     template_name = "articles/article_list.html"
-    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE  # read per request, not frozen at import
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -31,7 +35,12 @@ class SectionView(ArticleListView):
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.section.name, intro=self.section.description, **kwargs)
+        return super().get_context_data(
+            heading=self.section.name,
+            intro=self.section.description,
+            current_section_slug=self.section.slug,
+            **kwargs,
+        )
 
 
 class SourceView(ArticleListView):
@@ -62,21 +71,23 @@ class ArticleDetailView(DetailView):
         kwargs = self.kwargs
         try:
             day = datetime.date(int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
-        except ValueError:
-            return get_object_or_404(Article.objects.none())
-        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+            end = start + datetime.timedelta(days=1)
+        except (ValueError, OverflowError):  # month 13, 30 February, the last day of year 9999
+            raise Http404("No such date.") from None
         return get_object_or_404(
             self.get_queryset(),
             slug=kwargs["slug"],
             published_at__gte=start,
-            published_at__lt=start + datetime.timedelta(days=1),
+            published_at__lt=end,
         )
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if self.object.section.slug != kwargs["section"]:
             return redirect(self.object, permanent=True)
-        return self.render_to_response(self.get_context_data(object=self.object))
+        context = self.get_context_data(object=self.object, current_section_slug=self.object.section.slug)
+        return self.render_to_response(context)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -84,6 +95,7 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
     """Staff read any story, in any state, on the real page template."""
 
     permission_required = "articles.view_article"
+    login_url = reverse_lazy("admin:login")  # staff sign in there; the site has no other login page
     template_name = "articles/article_detail.html"
     queryset = Article.objects.select_related("section", "source").prefetch_related("authors", "tags")
 

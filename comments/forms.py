@@ -1,7 +1,22 @@
+import re
+import time
+
 from django import forms
+from django.conf import settings
 from django_comments_xtd.forms import XtdCommentForm
 
 from articles.models import web_url
+
+from . import policy
+
+# NUL and other control characters (tab and newlines are fine) never belong in a comment.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value):
+    if CONTROL_CHARS.search(value or ""):
+        raise forms.ValidationError("Please remove the invisible control characters from this field.")
+    return value.strip()
 
 
 class ArticleCommentForm(XtdCommentForm):
@@ -17,12 +32,17 @@ class ArticleCommentForm(XtdCommentForm):
         super().__init__(*args, **kwargs)
         fields = self.fields
         fields["comment"].label = "Comment"
-        fields["comment"].widget = forms.Textarea(attrs={"rows": 6, "maxlength": fields["comment"].max_length})
+        fields["comment"].max_length = settings.COMMENT_MAX_LENGTH
+        fields["comment"].widget = forms.Textarea(attrs={"rows": 6, "maxlength": settings.COMMENT_MAX_LENGTH})
+        fields["comment"].error_messages["max_length"] = (
+            "Please keep your comment under %(limit_value)d characters (it has %(show_value)d)."
+        )
         fields["name"].label = "Name"
         fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name", "maxlength": 50})
         fields["email"].label = "Email"
+        fields["email"].max_length = 254
         fields["email"].help_text = "Your email address will not be published."
-        fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email"})
+        fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254})
         fields["url"] = forms.URLField(
             label="Website", required=False, max_length=200, validators=[web_url], assume_scheme="https"
         )
@@ -32,3 +52,43 @@ class ArticleCommentForm(XtdCommentForm):
         fields["honeypot"].label = "If you are a person, leave this field empty"
         fields["honeypot"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.order_fields(["comment", "name", "email", "url", "followup", "remember"])
+
+    def clean_comment(self):
+        # django_comments' own check is a profanity list we don't use; the policy owns word lists.
+        text = clean_text(self.cleaned_data["comment"])
+        if not text:
+            raise forms.ValidationError("Please write a comment.")
+        return text
+
+    def clean_name(self):
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Please tell us your name.")
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_honeypot(self):
+        if self.cleaned_data["honeypot"]:
+            raise forms.ValidationError("This comment looks automated and was not accepted.")
+        return ""
+
+    def clean_timestamp(self):
+        """Reject forms sent faster than a person could write, or loaded too long ago."""
+        timestamp = self.cleaned_data["timestamp"]
+        age = time.time() - timestamp
+        if age < policy.rule("MIN_SECONDS_TO_POST"):
+            raise forms.ValidationError("That was too fast to be written by a person. Please wait a moment and try again.")
+        if age > policy.rule("MAX_FORM_AGE_HOURS") * 3600:
+            raise forms.ValidationError("This form is too old. Please reload the story and post your comment again.")
+        return timestamp
+
+    def clean_reply_to(self):
+        return max(self.cleaned_data.get("reply_to") or 0, 0)
+
+    def security_errors(self):
+        # Form age and honeypot are spam checks with messages of their own; only a
+        # missing or forged hash is a security failure.
+        errors = super().security_errors()
+        return {name: error for name, error in errors.items() if name == "security_hash"}

@@ -1,5 +1,12 @@
-from django.urls import include, path
+from django.urls import path
 
+from .views import posting, subscriptions
+
+# Only the endpoints we serve: xtd's own URLs (its pickle-based confirmation, follower
+# mails and a REST API that exposes who flagged a comment) are deliberately not included.
+app_name = "comments"
 urlpatterns = [
-    path("", include("django_comments_xtd.urls")),
+    path("post/", posting.post_comment, name="post"),
+    path("confirm/<str:token>/", posting.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
 ]

@@ -195,6 +195,8 @@ MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 SITE_ID = 1
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
+# Where readers reach the site: the base of every link in outgoing mail.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
@@ -238,6 +240,15 @@ COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
 COMMENTS_XTD_FORM_CLASS = "comments.forms.ArticleCommentForm"
+COMMENTS_XTD_MODEL = "comments.models.ArticleComment"
+COMMENT_MAX_LENGTH = 3000
+# The moderation policy; every key and its default is in comments/policy.py.
+COMMENTS_POLICY = {
+    "HOLD_ALL": env_bool("COMMENTS_HOLD_ALL", default=False),
+    "CLOSE_AFTER_DAYS": env_int("COMMENTS_CLOSE_AFTER_DAYS", 30),
+    "BLOCKED_WORDS": env_list("COMMENTS_BLOCKED_WORDS", []),
+    "SUSPECT_WORDS": env_list("COMMENTS_SUSPECT_WORDS", ["casino", "viagra", "crypto giveaway"]),
+}
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "articles.article": {
         "who_can_post": "all",

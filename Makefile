@@ -1,0 +1,120 @@
+# newsroom developer tasks. Everything runs from the project's own virtualenv.
+#
+#   make run             dev server with demo data at http://$(HOST):$(PORT)/
+#   make serve           production-style gunicorn server (DEBUG=0)
+#   make test            test suite (SQLite unless DATABASE_URL says otherwise)
+#   make test-postgres   test suite against a throwaway PostgreSQL server
+#   make check           Django checks, missing migrations, ruff lint + format
+#   make clean           remove var/ (local database, secret key) and .venv
+#
+# Pass extra pytest arguments with PYTEST_ARGS, e.g. make test PYTEST_ARGS='-k feed -x'
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# gunicorn workers: 2 * CPUs + 1
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
+PYTEST_ARGS ?=
+
+.PHONY: venv run serve test test-postgres check migrations-check clean
+
+# --- virtualenv ----------------------------------------------------------------
+
+venv: $(STAMP)
+
+# Rebuilt only when a requirements file changes, so a second run is instant.
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ] || ! $(PY) -m pip --version >/dev/null 2>&1; then \
+	  rm -rf $(VENV); \
+	  echo "Creating $(VENV) with $$(command -v $(PYTHON))"; \
+	  if ! $(PYTHON) -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    echo >&2; \
+	    echo "ERROR: '$(PYTHON) -m venv' failed." >&2; \
+	    if ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+	      echo "ensurepip is missing. On Debian/Ubuntu install it with:" >&2; \
+	      echo "    apt-get install python3-venv" >&2; \
+	    fi; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
+	@touch $(STAMP)
+
+# --- development server ----------------------------------------------------------
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py ensure_superuser
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# --- production-style server ---------------------------------------------------------
+#
+# Settings for `serve`, exported only to the manage.py/gunicorn commands below.
+# SECRET_KEY: taken from the environment, else from var/secret_key (generated
+# once). SECURE_SSL_REDIRECT defaults to 0: in real deployments TLS is
+# terminated at the proxy; loopback serving here is plain http.
+SERVE_ENV = DEBUG=0 \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
+
+serve: venv
+	@mkdir -p var
+	@if [ -z "$${SECRET_KEY:-}" ] && [ ! -s var/secret_key ]; then \
+	  echo "Generating var/secret_key"; \
+	  (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key.tmp); \
+	  mv var/secret_key.tmp var/secret_key; \
+	fi
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput
+	$(SERVE_ENV) exec $(VENV)/bin/gunicorn newsroom.wsgi \
+	  --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+# --- tests -------------------------------------------------------------------------------
+#
+# pytest exits 5 when it collected no tests. make would turn that into a plain
+# failure; say what happened, since the suite is never legitimately empty.
+define check_pytest_status
+status=$$?; \
+if [ $$status -eq 5 ]; then \
+  echo "ERROR: pytest collected no tests (exit code 5); check test paths, pytest.ini and PYTEST_ARGS." >&2; \
+fi; \
+exit $$status
+endef
+
+test: venv
+	@$(PY) -m pytest $(PYTEST_ARGS) || { $(check_pytest_status); }
+
+# Uses DATABASE_URL if it already points at PostgreSQL, else a throwaway server.
+test-postgres: venv
+	@case "$${DATABASE_URL:-}" in \
+	  postgres://*|postgresql://*|pgsql://*|postgis://*) \
+	    echo "test-postgres: using the PostgreSQL server in DATABASE_URL"; \
+	    $(PY) -m pytest $(PYTEST_ARGS) || { $(check_pytest_status); } ;; \
+	  *) \
+	    scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS) || { $(check_pytest_status); } ;; \
+	esac
+
+# --- static checks -----------------------------------------------------------------------
+
+check: venv
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var $(VENV)

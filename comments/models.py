@@ -1,0 +1,144 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_comments_xtd.models import XtdComment, XtdCommentManager
+
+
+class ArticleCommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Comments readers may see: approved, not removed."""
+        return self.filter(is_public=True, is_removed=False)
+
+    def awaiting(self):
+        return self.filter(is_public=False, is_removed=False)
+
+
+class ArticleComment(XtdComment):
+    """A reader's comment on a story: xtd's threaded comment plus what our moderation needs."""
+
+    hold_reason = models.CharField(max_length=200, blank=True, help_text="Why the policy held it for review.")
+    is_spam = models.BooleanField(default=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Once a moderator has kept a comment, readers' flags no longer hide it.
+    flags_reviewed = models.BooleanField(default=False)
+
+    objects = XtdCommentManager.from_queryset(ArticleCommentQuerySet)()
+    norel_objects = models.Manager()  # xtd expects it: a manager without select_related
+
+    class Meta:
+        ordering = ["thread_id", "order"]
+        verbose_name = "comment"
+
+    def get_absolute_url(self, anchor_pattern="#c{id}"):
+        return self.content_object.get_absolute_url() + anchor_pattern.format(id=self.pk)
+
+    @property
+    def link_count(self):
+        from .policy import count_links
+
+        return count_links(self.comment)
+
+
+class PendingComment(models.Model):
+    """A comment from an anonymous reader that waits for its author to click the emailed link.
+
+    Replaces xtd's confirmation key, which pickles the whole comment (email and IP
+    included) into a URL that never expires: our link only carries this row's id,
+    signed, and works once.
+    """
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(ArticleComment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user_name = models.CharField(max_length=50)
+    user_email = models.EmailField(max_length=254)
+    user_url = models.URLField(blank=True)
+    comment = models.TextField()
+    followup = models.BooleanField(default=False)
+    ip_address = models.GenericIPAddressField(unpack_ipv4=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Kept after confirming so the link works once and mail rate limits still count it.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user_email", "created_at"])]
+
+    def __str__(self):
+        return f"Unconfirmed comment by {self.user_name}"
+
+
+class Ban(models.Model):
+    """An email address or a whole domain that may not comment."""
+
+    value = models.CharField(
+        "email or domain", max_length=254, unique=True, help_text="pat@example.com, or example.com for a whole domain."
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["value"]
+
+    def __str__(self):
+        return self.value
+
+    def save(self, *args, **kwargs):
+        self.value = self.value.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ModerationDecision(models.Model):
+    """One thing that happened to a comment: who decided what, when and why."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "Published at once"
+        HELD = "held", "Held for review"
+        APPROVED = "approved", "Approved"
+        REMOVED = "removed", "Removed"
+        SPAM = "spam", "Marked as spam"
+        BANNED = "banned", "Author banned"
+        HIDDEN = "hidden", "Hidden after readers' flags"
+        EDITED = "edited", "Edited by its author"
+        DELETED = "deleted", "Deleted by its author"
+
+    comment = models.ForeignKey(ArticleComment, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=20, choices=Action)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty when the moderation policy or the author decided.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Report(models.Model):
+    """A reader's flag on a comment. Who flagged is never shown to the public."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or hateful"
+        OFF_TOPIC = "off_topic", "Off topic"
+        PRIVACY = "privacy", "Shares someone's private information"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(ArticleComment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=Reason)
+    note = models.CharField(max_length=300, blank=True)
+    # One flag per reader: a signed-in user, or else a salted hash of the IP (never the IP itself).
+    reporter = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.comment_id})"

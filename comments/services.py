@@ -1,0 +1,187 @@
+"""Operations on comments that change state, record a decision and notify people after commit."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from . import notifications, policy
+from .models import ArticleComment, Ban, ModerationDecision, PendingComment, Report
+
+Action = ModerationDecision.Action
+
+
+def _max_level():
+    return settings.COMMENTS_XTD_MAX_THREAD_LEVEL
+
+
+def _attach_point(parent):
+    """A reply to the deepest level becomes a sibling at that level, never an error."""
+    while parent is not None and parent.level >= _max_level():
+        parent = ArticleComment.objects.filter(pk=parent.parent_id).first() if parent.parent_id != parent.pk else None
+    return parent
+
+
+def _record(comment, action, reason="", actor=None):
+    return ModerationDecision.objects.create(comment=comment, action=action, reason=reason[:300], actor=actor)
+
+
+@transaction.atomic
+def comment_create(*, article, user_name, user_email, comment, verdict, user_url="", followup=False, parent=None,
+                   user=None, ip_address=None):
+    """Save a comment that the policy did not reject, published or held as the verdict says."""
+    parent = _attach_point(parent)
+    new = ArticleComment(
+        content_type=ContentType.objects.get_for_model(article),
+        object_pk=str(article.pk),
+        site_id=settings.SITE_ID,
+        user=user if user and user.is_authenticated else None,
+        user_name=user_name,
+        user_email=user_email,
+        user_url=user_url,
+        comment=comment,
+        followup=followup,
+        parent_id=parent.pk if parent else 0,
+        ip_address=ip_address,
+        submit_date=timezone.now(),
+        is_public=not verdict.held,
+        hold_reason=verdict.reason if verdict.held else "",
+    )
+    new.save()
+    _record(new, Action.HELD if verdict.held else Action.PUBLISHED, verdict.reason)
+    if verdict.held:
+        transaction.on_commit(lambda: notifications.comment_held(new))
+    else:
+        transaction.on_commit(lambda: notifications.comment_published(new))
+    return new
+
+
+@transaction.atomic
+def pending_comment_create(*, article, user_name, user_email, comment, user_url="", followup=False, parent=None,
+                           ip_address=None):
+    """Store an anonymous reader's comment until they confirm it from the emailed link."""
+    pending = PendingComment.objects.create(
+        article=article,
+        parent=parent,
+        user_name=user_name,
+        user_email=user_email,
+        user_url=user_url,
+        comment=comment,
+        followup=followup,
+        ip_address=ip_address,
+    )
+    transaction.on_commit(lambda: notifications.confirmation_requested(pending))
+    return pending
+
+
+class ConfirmationError(Exception):
+    """The link can't be used: gone, expired, used, or the policy now refuses the comment."""
+
+    def __init__(self, message, status=400, article=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.article = article
+
+
+@transaction.atomic
+def pending_comment_confirm(pending):
+    """Turn a confirmed pending comment into a real one, re-checking the policy as it is now."""
+    pending = PendingComment.objects.select_for_update().select_related("article", "parent").get(pk=pending.pk)
+    if pending.confirmed_at:
+        raise ConfirmationError("This comment was already confirmed.", status=410, article=pending.article)
+    verdict = policy.judge(
+        article=pending.article, text=pending.comment, email=pending.user_email, ip_address=pending.ip_address
+    )
+    if verdict.rejected:
+        raise ConfirmationError(verdict.reason, status=verdict.status, article=pending.article)
+    pending.confirmed_at = timezone.now()
+    pending.save(update_fields=["confirmed_at"])
+    return comment_create(
+        article=pending.article,
+        user_name=pending.user_name,
+        user_email=pending.user_email,
+        user_url=pending.user_url,
+        comment=pending.comment,
+        followup=pending.followup,
+        parent=pending.parent,
+        ip_address=pending.ip_address,
+        verdict=verdict,
+    )
+
+
+@transaction.atomic
+def comment_approve(comment, *, by, reason=""):
+    """Publish a held (or hidden) comment; its replies keep their own state."""
+    was_public = comment.is_public and not comment.is_removed
+    first_approval = not comment.decisions.filter(action__in=[Action.APPROVED, Action.PUBLISHED]).exists()
+    comment.is_public, comment.is_removed, comment.is_spam, comment.flags_reviewed = True, False, False, True
+    comment.save(update_fields=["is_public", "is_removed", "is_spam", "flags_reviewed"])
+    _record(comment, Action.APPROVED, reason, by)
+    if not was_public:
+        transaction.on_commit(lambda: notifications.comment_approved(comment, first_time=first_approval))
+
+
+@transaction.atomic
+def comment_remove(comment, *, by, reason="", spam=False):
+    comment.is_removed = True
+    comment.is_spam = spam or comment.is_spam
+    comment.save(update_fields=["is_removed", "is_spam"])
+    _record(comment, Action.SPAM if spam else Action.REMOVED, reason, by)
+
+
+@transaction.atomic
+def commenter_ban(email, *, by, reason="", remove_comments=False):
+    """Ban an address from commenting; optionally remove everything it has posted."""
+    email = email.strip().lower()
+    Ban.objects.get_or_create(value=email, defaults={"reason": reason, "created_by": by})
+    comments = list(ArticleComment.objects.filter(user_email__iexact=email))
+    for comment in comments:
+        _record(comment, Action.BANNED, reason, by)
+        if remove_comments and not comment.is_removed:
+            comment_remove(comment, by=by, reason="Author banned")
+    return len(comments)
+
+
+@transaction.atomic
+def comment_edit(comment, *, text):
+    """The author changes their text within the edit window; the policy may send it back to the queue."""
+    verdict = policy.judge(
+        article=comment.content_object, text=text, email=comment.user_email, user=comment.user, new=False
+    )
+    if verdict.rejected:
+        return verdict
+    comment.comment = text
+    comment.edited_at = timezone.now()
+    if comment.is_public and (verdict.held or policy.rule("HOLD_EDITS")) and not policy.is_trusted(comment.user):
+        comment.is_public = False
+        comment.hold_reason = verdict.reason if verdict.held else "Edited after it was published."
+    comment.save(update_fields=["comment", "edited_at", "is_public", "hold_reason"])
+    _record(comment, Action.EDITED, comment.hold_reason if not comment.is_public else "")
+    if not comment.is_public:
+        transaction.on_commit(lambda: notifications.comment_held(comment))
+    return verdict
+
+
+@transaction.atomic
+def comment_delete_by_author(comment):
+    comment.is_removed = True
+    comment.save(update_fields=["is_removed"])
+    _record(comment, Action.DELETED)
+
+
+@transaction.atomic
+def comment_flag(comment, *, reason, reporter, note=""):
+    """Record a reader's flag; enough flags hide the comment until a moderator looks."""
+    _, created = Report.objects.get_or_create(
+        comment=comment, reporter=reporter, defaults={"reason": reason, "note": note[:300]}
+    )
+    if not created or comment.flags_reviewed or not comment.is_public:
+        return created
+    if comment.reports.count() >= policy.rule("FLAGS_TO_HIDE"):
+        comment.is_public = False
+        comment.hold_reason = "Hidden after readers' flags."
+        comment.save(update_fields=["is_public", "hold_reason"])
+        _record(comment, Action.HIDDEN, comment.hold_reason)
+        transaction.on_commit(lambda: notifications.comment_held(comment))
+    return created
