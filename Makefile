@@ -62,11 +62,14 @@ run: venv
 # Settings for `serve`, exported only to the manage.py/gunicorn commands below.
 # SECRET_KEY: taken from the environment, else from var/secret_key (generated
 # once). SECURE_SSL_REDIRECT defaults to 0: in real deployments TLS is
-# terminated at the proxy; loopback serving here is plain http.
+# terminated at the proxy; loopback serving here is plain http. SERVE_MEDIA
+# defaults to 1 so uploaded images show; deployments serve media from object
+# storage or the proxy instead.
 SERVE_ENV = DEBUG=0 \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1}" \
-	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+	SERVE_MEDIA="$${SERVE_MEDIA:-1}"
 
 serve: venv
 	@mkdir -p var

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -12,6 +13,15 @@ from .images import validate_image
 
 # Only links a reader's browser can safely follow: no javascript:, ftp: or data:.
 web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
+
+
+class WebURLFormField(forms.URLField):
+    default_validators = [web_url]
+    default_error_messages = {"invalid": web_url.message}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
 
 
 class WebURLField(models.URLField):

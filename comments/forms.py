@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django_comments_xtd.forms import XtdCommentForm
 
-from articles.models import web_url
+from articles.models import WebURLFormField
 
 from . import policy
 
@@ -43,9 +43,7 @@ class ArticleCommentForm(XtdCommentForm):
         fields["email"].max_length = 254
         fields["email"].help_text = "Your email address will not be published."
         fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254})
-        fields["url"] = forms.URLField(
-            label="Website", required=False, max_length=200, validators=[web_url], assume_scheme="https"
-        )
+        fields["url"] = WebURLFormField(label="Website", required=False, max_length=200)
         fields["url"].widget.attrs["autocomplete"] = "url"
         fields["followup"].label = "Notify me of replies to my comment by email"
         fields["followup"].widget = forms.CheckboxInput()
