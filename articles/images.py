@@ -10,6 +10,10 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's decompression-bomb guard, 
 
 def validate_image(file):
     """Refuse files that are too large, not images, or would decode into a huge bitmap."""
+    if getattr(file, "_committed", False):
+        # Already in storage, so checked when it was uploaded. Re-reading it would fetch it
+        # from storage on every save, and Django may have closed it after measuring it.
+        return
     if file.size > settings.MAX_IMAGE_UPLOAD_BYTES:
         raise ValidationError(
             f"This image is {filesizeformat(file.size)}; the limit is "

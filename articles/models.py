@@ -34,10 +34,9 @@ class WebURLField(models.URLField):
         super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
-        # Forms replace a model validator's message with their own for the same code ("invalid"),
-        # so the form must carry ours for editors to learn what is wrong.
-        defaults = {"assume_scheme": "https", "error_messages": {"invalid": web_url.message}}
-        return super().formfield(**{**defaults, **kwargs})
+        # The form must check the same rule with the same message: a ModelForm replaces a model
+        # validator's message with its field's own for the same code ("invalid").
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
 
 
 class SanitizedHTMLField(ProseEditorField):
@@ -65,6 +64,18 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="source_urls_are_web",
+                condition=(models.Q(homepage__istartswith="http://") | models.Q(homepage__istartswith="https://"))
+                & (
+                    models.Q(feed_url="")
+                    | models.Q(feed_url__istartswith="http://")
+                    | models.Q(feed_url__istartswith="https://")
+                ),
+                violation_error_message=web_url.message,
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -154,9 +165,7 @@ class Article(models.Model):
     LIVE_STATUSES = [Status.SCHEDULED, Status.PUBLISHED]
 
     headline = models.CharField(max_length=200)
-    slug = models.SlugField(
-        max_length=200, unique_for_date="published_at", help_text="The end of the story's address."
-    )
+    slug = models.SlugField(max_length=200, unique_for_date="published_at", help_text="The end of the story's address.")
     dek = models.CharField("dek (standfirst)", max_length=300, blank=True)
     body = SanitizedHTMLField(blank=True)
     lead_image = models.ImageField(
@@ -175,9 +184,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, blank=True, related_name="articles", verbose_name="byline")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
-    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="articles")
     source_url = WebURLField("source link", blank=True, help_text="The original story this one is based on.")
     status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -197,6 +204,14 @@ class Article(models.Model):
                 name="live_article_has_date",
                 condition=~models.Q(status__in=["scheduled", "published"]) | models.Q(published_at__isnull=False),
             ),
+            # Form validation already insists on http(s); this also covers imports and scripts.
+            models.CheckConstraint(
+                name="article_source_url_is_web",
+                condition=models.Q(source_url="")
+                | models.Q(source_url__istartswith="http://")
+                | models.Q(source_url__istartswith="https://"),
+                violation_error_message=web_url.message,
+            ),
             models.CheckConstraint(
                 name="sourced_article_has_link",
                 condition=models.Q(source__isnull=True) | ~models.Q(source_url=""),
@@ -206,6 +221,19 @@ class Article(models.Model):
 
     def __str__(self):
         return self.headline
+
+    def get_absolute_url(self):
+        date = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "section": self.section.slug,
+                "year": date.year,
+                "month": f"{date.month:02d}",
+                "day": f"{date.day:02d}",
+                "slug": self.slug,
+            },
+        )
 
     def clean(self):
         errors = {}
@@ -229,7 +257,9 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        return self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
+        return (
+            self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
+        )
 
     @property
     def was_updated(self):
@@ -249,16 +279,3 @@ class Article(models.Model):
         if len(names) > 1:
             return f"{', '.join(names[:-1])} and {names[-1]}"
         return names[0] if names else ""
-
-    def get_absolute_url(self):
-        date = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "section": self.section.slug,
-                "year": date.year,
-                "month": f"{date.month:02d}",
-                "day": f"{date.day:02d}",
-                "slug": self.slug,
-            },
-        )

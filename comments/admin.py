@@ -1,12 +1,464 @@
-from django.contrib import admin
+"""The moderation queue: one admin for reader comments, with filters, bulk decisions and their audit trail.
 
-from .models import ArticleComment
+Who sees what:
+- `comments.view_articlecomment` opens the queue and the comment pages (read-only: nobody rewrites readers' words);
+- `django_comments.can_moderate` also sees commenters' email and IP, and may approve, remove, mark spam and ban.
+Every decision goes through `comments.services`, which records it with the moderator as its actor.
+"""
 
-# xtd registers its own admin for its model; ours replaces it for the model we use.
-if admin.site.is_registered(ArticleComment):
-    admin.site.unregister(ArticleComment)
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
+from django_comments_xtd.models import XtdComment
+
+from articles.models import Article
+
+from . import services
+from .models import ArticleComment, Ban, ModerationDecision, PendingComment, Report
+
+MODERATE_PERMISSION = "django_comments.can_moderate"
+Action = ModerationDecision.Action
+# What the story column needs: headline and public URL, without every story's body.
+STORY_FOR_LINK = Article.objects.select_related("section").only(
+    "headline", "slug", "status", "published_at", "created_at", "section__slug"
+)
+
+# One queue: xtd's own admin (which shows every commenter's IP to anyone with view access) stays out.
+for model in (XtdComment, ArticleComment):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+def can_moderate(request):
+    return request.user.has_perm(MODERATE_PERMISSION)
+
+
+def plural(count, singular, plural_form=None):
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Awaiting by default (the queue), unless searching; "All" stays one click away."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = "all" if request.GET.get("q") else "awaiting"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting", "Awaiting moderation"),
+            ("approved", "Published"),
+            ("removed", "Removed"),
+            ("spam", "Spam"),
+            ("flagged", "Flagged, not yet reviewed"),
+            ("all", "All"),
+        ]
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        current = self.value() or self.default
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        if value == "awaiting":
+            return queryset.filter(is_public=False, is_removed=False)
+        if value == "approved":
+            return queryset.filter(is_public=True, is_removed=False)
+        if value == "removed":
+            return queryset.filter(is_removed=True, is_spam=False)
+        if value == "spam":
+            return queryset.filter(is_spam=True)
+        if value == "flagged":
+            return queryset.filter(flag_count__gt=0, flags_reviewed=False, is_removed=False)
+        return queryset
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """The 30 stories with the most recent comments (and the one chosen, if older)."""
+
+    title = "story"
+    parameter_name = "article"
+    limit = 30
+
+    def lookups(self, request, model_admin):
+        latest = (
+            ArticleComment.objects.filter(
+                content_type=ContentType.objects.get_for_model(Article),
+                object_pk=Cast(OuterRef("pk"), CharField()),
+            )
+            .order_by("-submit_date")
+            .values("submit_date")[:1]
+        )
+        articles = list(
+            Article.objects.annotate(last_comment=Subquery(latest))
+            .filter(last_comment__isnull=False)
+            .order_by("-last_comment")
+            .values_list("pk", "headline")[: self.limit]
+        )
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(pk) != chosen for pk, _ in articles):
+            articles += list(Article.objects.filter(pk=chosen).values_list("pk", "headline"))
+        return [(str(pk), headline) for pk, headline in articles]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                content_type=ContentType.objects.get_for_model(Article), object_pk=str(self.value())
+            )
+        return queryset
+
+
+class ModerationActionForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason (optional):",
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History shown on a comment's page to whoever may view the comment; never edited there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_articlecomment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DecisionInline(ReadOnlyInline):
+    model = ModerationDecision
+    fields = ["created_at", "action", "actor", "reason"]
+    readonly_fields = fields
+    verbose_name = "decision"
+    verbose_name_plural = "Decisions (who, when, what and why)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    # Who flagged stays hidden even here: it is only a hash, and moderators judge the comment, not the reader.
+    fields = ["created_at", "reason", "note"]
+    readonly_fields = fields
+    verbose_name = "reader's flag"
+    verbose_name_plural = "Readers' flags"
 
 
 @admin.register(ArticleComment)
 class ArticleCommentAdmin(admin.ModelAdmin):
-    list_display = ["user_name", "submit_date", "is_public", "is_removed"]
+    action_form = ModerationActionForm
+    actions = ["approve", "remove", "mark_spam", "ban", "ban_and_remove"]
+    list_display = ["excerpt", "article_link", "user_name", "links", "hold_reason", "submit_date", "state", "flags"]
+    list_display_links = ["excerpt"]
+    list_filter = [StatusFilter, ArticleFilter]
+    search_fields = ["user_name", "comment"]
+    ordering = ["-submit_date"]
+    list_per_page = 50
+    inlines = [DecisionInline, ReportInline]
+    readonly_fields = [
+        "article_link",
+        "user_name",
+        "user_email",
+        "user_url",
+        "user",
+        "ip_address",
+        "submit_date",
+        "text",
+        "links",
+        "edited_at",
+        "state",
+        "hold_reason",
+        "flags_reviewed",
+        "thread",
+    ]
+
+    # --- who may do what ---
+
+    def has_moderate_permission(self, request):
+        return can_moderate(request)
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only: decisions are actions, not edits
+
+    # --- what is shown to whom ---
+
+    def get_queryset(self, request):
+        flags = (
+            Report.objects.filter(comment=OuterRef("pk"))
+            .order_by()
+            .values("comment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        last_action = ModerationDecision.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                flag_count=Coalesce(Subquery(flags, output_field=IntegerField()), 0),
+                last_action=Subquery(last_action.values("action")[:1]),
+            )
+            # One query for every story on the page, with its section for the story's URL.
+            .prefetch_related(GenericPrefetch("content_object", [STORY_FOR_LINK]))
+        )
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        if can_moderate(request):
+            fields.insert(fields.index("user_name") + 1, "user_email")
+        return fields
+
+    def get_search_fields(self, request):
+        fields = list(super().get_search_fields(request))
+        if can_moderate(request):
+            fields += ["user_email", "=ip_address"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        author = ["user_name", "user_url", "user"]
+        if can_moderate(request):
+            author[1:1] = ["user_email", "ip_address"]
+        return [
+            (None, {"fields": ["article_link", "text", "links", "submit_date", "edited_at", "thread"]}),
+            ("Author", {"fields": author}),
+            ("Moderation", {"fields": ["state", "hold_reason", "flags_reviewed"]}),
+        ]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
+    # --- columns ---
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return Truncator(comment.comment).chars(80)
+
+    @admin.display(description="Comment")
+    def text(self, comment):
+        return linebreaksbr(comment.comment, autoescape=True)
+
+    @admin.display(description="Story")
+    def article_link(self, comment):
+        article = comment.content_object
+        if article is None:
+            return "—"
+        if article.is_public:
+            return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), article.headline)
+        return article.headline
+
+    @admin.display(description="Links")
+    def links(self, comment):
+        return comment.link_count
+
+    @admin.display(description="Flags", ordering="flag_count")
+    def flags(self, comment):
+        return comment.flag_count
+
+    @admin.display(description="Status")
+    def state(self, comment):
+        if comment.is_spam:
+            return "Spam"
+        if comment.is_removed:
+            return "Removed"
+        if comment.is_public:
+            return "Published"
+        return "Hidden by flags" if comment.last_action == Action.HIDDEN else "Awaiting moderation"
+
+    @admin.display(description="Thread")
+    def thread(self, comment):
+        if comment.parent_id in (0, comment.pk):
+            return "Starts a thread"
+        url = reverse("admin:comments_articlecomment_change", args=[comment.parent_id])
+        return format_html('Reply to <a href="{}">comment {}</a>', url, comment.parent_id)
+
+    # --- bulk decisions ---
+
+    @staticmethod
+    def _reason(request):
+        return (request.POST.get("reason") or "").strip()[:300]
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    def approve(self, request, queryset):
+        done = 0
+        for comment in queryset:
+            if comment.is_public and not comment.is_removed and comment.flags_reviewed:
+                continue
+            services.comment_approve(comment, by=request.user, reason=self._reason(request))
+            done += 1
+        self.message_user(request, f"Approved {plural(done, 'comment')}.", messages.SUCCESS)
+
+    @admin.action(description="Remove selected comments", permissions=["moderate"])
+    def remove(self, request, queryset):
+        done = 0
+        for comment in queryset:
+            if comment.is_removed:
+                continue
+            services.comment_remove(comment, by=request.user, reason=self._reason(request))
+            done += 1
+        self.message_user(request, f"Removed {plural(done, 'comment')}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
+    def mark_spam(self, request, queryset):
+        done = 0
+        for comment in queryset:
+            if comment.is_spam and comment.is_removed:
+                continue
+            services.comment_remove(comment, by=request.user, reason=self._reason(request), spam=True)
+            done += 1
+        self.message_user(request, f"Marked {plural(done, 'comment')} as spam.", messages.SUCCESS)
+
+    def _ban(self, request, queryset, *, remove_comments):
+        emails = sorted({comment.user_email.strip().lower() for comment in queryset if comment.user_email})
+        removed = 0
+        if remove_comments:
+            for email in emails:
+                removed += ArticleComment.objects.filter(user_email__iexact=email, is_removed=False).count()
+        reason = self._reason(request) or "Banned from the moderation queue."
+        for email in emails:
+            services.commenter_ban(email, by=request.user, reason=reason, remove_comments=remove_comments)
+        message = f"Banned {plural(len(emails), 'address', 'addresses')}"
+        if remove_comments:
+            message += f" and removed {plural(removed, 'comment')} from them"
+        self.message_user(request, message + ".", messages.SUCCESS)
+
+    @admin.action(description="Ban the authors' email addresses", permissions=["moderate"])
+    def ban(self, request, queryset):
+        self._ban(request, queryset, remove_comments=False)
+
+    @admin.action(description="Ban the authors' addresses and remove all their comments", permissions=["moderate"])
+    def ban_and_remove(self, request, queryset):
+        self._ban(request, queryset, remove_comments=True)
+
+    # --- the same decisions from one comment's page (where the "held" email links) ---
+
+    DECISIONS = {
+        "approve": approve,
+        "remove": remove,
+        "spam": mark_spam,
+        "ban": ban,
+        "ban_and_remove": ban_and_remove,
+    }
+
+    def get_urls(self):
+        moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        return [
+            path("<int:object_id>/moderate/", moderate, name="comments_articlecomment_moderate"),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, object_id):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        decision = self.DECISIONS.get(request.POST.get("decision"))
+        if decision is None:
+            self.message_user(request, "Choose a decision.", messages.ERROR)
+        else:
+            get_object_or_404(ArticleComment, pk=object_id)
+            decision(self, request, self.get_queryset(request).filter(pk=object_id))
+        return HttpResponseRedirect(reverse("admin:comments_articlecomment_change", args=[object_id]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_moderate": can_moderate(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Moderators manage bans; so does anyone given the model's own permissions."""
+
+    list_display = ["value", "reason", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["value", "reason"]
+    fields = ["value", "reason", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return can_moderate(request) or super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_moderate(request) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_moderate(request) or super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PendingComment)
+class PendingCommentAdmin(admin.ModelAdmin):
+    """Comments waiting for their author's confirmation click: read-only, for answering "I never got the email"."""
+
+    list_display = ["user_name", "article", "created_at", "confirmed_at"]
+    list_select_related = ["article"]
+    list_filter = ["confirmed_at"]
+    search_fields = ["user_name"]
+    ordering = ["-created_at"]
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        if can_moderate(request):
+            fields.insert(1, "user_email")
+        return fields
+
+    def get_search_fields(self, request):
+        return [*super().get_search_fields(request), *(["user_email"] if can_moderate(request) else [])]
+
+    def get_fields(self, request, obj=None):
+        fields = ["article", "parent", "user_name", "user_url", "comment", "followup", "created_at", "confirmed_at"]
+        if can_moderate(request):
+            fields[3:3] = ["user_email", "ip_address"]
+        return fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

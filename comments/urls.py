@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import posting, subscriptions
+from .views import authoring, flagging, posting, reading, subscriptions
 
 # Only the endpoints we serve: xtd's own URLs (its pickle-based confirmation, follower
 # mails and a REST API that exposes who flagged a comment) are deliberately not included.
@@ -9,4 +9,9 @@ urlpatterns = [
     path("post/", posting.post_comment, name="post"),
     path("confirm/<str:token>/", posting.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+    path("flag/<int:pk>/", flagging.flag, name="flag"),
+    path("<int:pk>/", reading.permalink, name="permalink"),
+    path("reply/<int:pk>/", reading.reply, name="reply"),
+    path("<int:pk>/edit/", authoring.edit, name="edit"),
+    path("<int:pk>/delete/", authoring.delete, name="delete"),
 ]

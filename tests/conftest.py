@@ -56,8 +56,7 @@ def moderator(django_user_model):
         django_user_model,
         "moderator",
         "django_comments.can_moderate",
-        "django_comments_xtd.view_xtdcomment",
-        "django_comments_xtd.change_xtdcomment",
+        "comments.view_articlecomment",
         is_staff=True,
     )
 

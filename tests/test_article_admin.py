@@ -241,6 +241,27 @@ def test_a_text_file_named_jpg_is_refused(admin_client, section):
     assert not Article.objects.exists()
 
 
+def test_a_story_with_a_stored_image_is_edited_without_uploading_it_again(admin_client, make_article, settings):
+    story = make_article(lead_image=image_file(size=(300, 200)), lead_image_alt="Boats")
+    Article.objects.filter(pk=story.pk).update(lead_image_width=None, lead_image_height=None)  # rows from before
+    settings.MAX_IMAGE_UPLOAD_BYTES = 100  # a stored image is not checked again against today's limit
+
+    data = article_form(
+        story.section,
+        headline="Harbour reopens early",
+        slug=story.slug,
+        lead_image_alt="Boats",
+        published_at=story.published_at,
+    )
+    response = admin_client.post(reverse("admin:articles_article_change", args=[story.pk]), data)
+
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.headline == "Harbour reopens early"
+    assert (settings.MEDIA_ROOT / story.lead_image.name).is_file()
+    assert (story.lead_image_width, story.lead_image_height) == (300, 200)
+
+
 def test_an_oversized_image_is_refused_with_the_limit(admin_client, section, settings):
     settings.MAX_IMAGE_UPLOAD_BYTES = 100
     response = post_article(admin_client, article_form(section, lead_image=image_file(), lead_image_alt="x"))

@@ -1,5 +1,7 @@
 """What the pages are made of: landmarks, headings, labels, and story HTML that cannot run code."""
 
+import itertools
+
 import pytest
 from django.urls import reverse
 
@@ -63,7 +65,7 @@ def test_the_page_has_exactly_one_h1(pages, name):
 def test_headings_do_not_skip_levels(pages, name):
     levels = [int(el.tag[1]) for el in parse(pages[name]).iter() if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}]
     assert levels[0] == 1
-    for previous, current in zip(levels, levels[1:]):
+    for previous, current in itertools.pairwise(levels):
         assert current <= previous + 1, f"h{previous} is followed by h{current} in {levels}"
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Section, Source
@@ -24,9 +24,7 @@ def test_it_shows_published_stories_whose_time_has_passed(make_article):
     assert list(Article.objects.published()) == [story]
 
 
-@pytest.mark.parametrize(
-    "status", [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.UNPUBLISHED]
-)
+@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.UNPUBLISHED])
 def test_it_hides_stories_that_are_not_live(make_article, status):
     make_article(status=status, published_at=timezone.now() - HOUR)
     assert not Article.objects.published().exists()
@@ -216,3 +214,11 @@ def test_a_story_saved_with_an_earlier_publication_time_is_not_yet_updated(make_
     with time_machine.travel(timezone.now() + HOUR):
         story.save()
     assert story.was_updated
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "ftp://x.example/"])
+def test_the_database_refuses_non_web_links_that_skip_the_forms(make_article, source, url):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(source=source, source_url=url)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(name="Bad", slug="bad", homepage=url)

@@ -299,9 +299,7 @@ def test_the_story_page_says_when_comments_are_closed(client, make_article):
     assert "Leave a Reply" not in html
 
 
-def test_the_story_page_query_count_does_not_grow_with_authors_or_tags(
-    client, make_article, django_assert_num_queries
-):
+def test_the_story_page_query_count_does_not_grow_with_authors_or_tags(client, make_article, django_assert_num_queries):
     authors = [Author.objects.create(name=f"Author {n}", slug=f"author-{n}") for n in range(5)]
     tags = [Tag.objects.create(name=f"Tag {n}", slug=f"tag-{n}") for n in range(5)]
     one = make_article(authors=authors[:1], tags=tags[:1])

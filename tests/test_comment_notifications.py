@@ -77,7 +77,9 @@ def to(mailoutbox, address):
 class TestApproval:
     """The moderator persona also gets the desk's "awaiting moderation" mail; these look at the author's."""
 
-    def test_an_author_who_asked_is_told_when_their_comment_is_approved(self, article, moderator, on_commit, mailoutbox):
+    def test_an_author_who_asked_is_told_when_their_comment_is_approved(
+        self, article, moderator, on_commit, mailoutbox
+    ):
         with on_commit():
             held = comment(article, "Pat", "pat@example.com", followup=True, verdict=policy.hold("first"))
             services.comment_approve(held, by=moderator)
@@ -147,7 +149,9 @@ def test_a_dead_mail_server_loses_no_comment_and_is_logged(client, article, sett
     assert "Could not send 'comment-held' mail" in caplog.text
 
 
-def test_without_email_confirmation_anonymous_comments_are_saved_at_once(client, article, settings, on_commit, mailoutbox):
+def test_without_email_confirmation_anonymous_comments_are_saved_at_once(
+    client, article, settings, on_commit, mailoutbox
+):
     settings.COMMENTS_XTD_CONFIRM_EMAIL = False
     with on_commit():
         response = client.post(reverse("comments:post"), comment_form_data(article))

@@ -93,7 +93,9 @@ class TestClosing:
         assert not policy.comments_open(make_article(status=status))
 
     def test_a_scheduled_story_opens_when_it_goes_live(self, make_article):
-        story = make_article(status="scheduled", published_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1))
+        story = make_article(
+            status="scheduled", published_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+        )
         assert not policy.comments_open(story)
         with time_machine.travel(datetime.timedelta(hours=2)):
             assert policy.comments_open(story)

@@ -29,7 +29,9 @@ def post(client, django_capture_on_commit_callbacks):
 
     def post(article, client=client, **fields):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(POST_URL, comment_form_data(article, **fields), REMOTE_ADDR=fields.pop("ip", "203.0.113.9"))
+            return client.post(
+                POST_URL, comment_form_data(article, **fields), REMOTE_ADDR=fields.pop("ip", "203.0.113.9")
+            )
 
     return post
 
@@ -59,7 +61,7 @@ class TestAnonymousReader:
         assert "Check your email to confirm your comment" in response.content.decode()
         assert not ArticleComment.objects.exists()
         assert [m.to for m in mailoutbox] == [["pat@example.com"]]
-        assert "Confirm your comment on “Council passes budget”" == mailoutbox[0].subject
+        assert mailoutbox[0].subject == "Confirm your comment on “Council passes budget”"
         assert "/comments/confirm/" in mailoutbox[0].body
         assert "/comments/confirm/" in mailoutbox[0].alternatives[0][0]
 
@@ -139,7 +141,9 @@ class TestAnonymousReader:
         assert len(mailoutbox) == 3
         assert PendingComment.objects.count() == 3
 
-    def test_a_trusted_address_is_published_at_once_after_confirming(self, post, follow_link, client, article, mailoutbox):
+    def test_a_trusted_address_is_published_at_once_after_confirming(
+        self, post, follow_link, client, article, mailoutbox
+    ):
         publish_one(article, "regular@example.com")
         post(article, email="Regular@Example.com", comment="Again, thanks.")
         response = follow_link(mailoutbox[0])
@@ -274,10 +278,12 @@ class TestSpamRules:
 
 def test_a_reply_to_the_deepest_level_attaches_at_that_level(post, client, reader, article):
     top = publish_one(article, "a@example.com")
-    level1 = services.comment_create(article=article, user_name="B", user_email="b@example.com", comment="b",
-                                     verdict=policy.publish(), parent=top)
-    level2 = services.comment_create(article=article, user_name="C", user_email="c@example.com", comment="c",
-                                     verdict=policy.publish(), parent=level1)
+    level1 = services.comment_create(
+        article=article, user_name="B", user_email="b@example.com", comment="b", verdict=policy.publish(), parent=top
+    )
+    level2 = services.comment_create(
+        article=article, user_name="C", user_email="c@example.com", comment="c", verdict=policy.publish(), parent=level1
+    )
     client.force_login(reader)
     response = post(article, comment="Deep reply", reply_to=level2.pk)
 
@@ -287,8 +293,9 @@ def test_a_reply_to_the_deepest_level_attaches_at_that_level(post, client, reade
 
 
 def test_a_reply_to_a_comment_that_is_not_visible_is_refused(post, client, reader, article):
-    held = services.comment_create(article=article, user_name="H", user_email="h@example.com", comment="held",
-                                   verdict=policy.hold("test"))
+    held = services.comment_create(
+        article=article, user_name="H", user_email="h@example.com", comment="held", verdict=policy.hold("test")
+    )
     client.force_login(reader)
     response = post(article, comment="Reply", reply_to=held.pk)
     assert response.status_code == 400

@@ -1,19 +1,73 @@
+"""Reader comments in the story templates: the region under a story, counts on list pages, comment text.
+
+`articles` never imports `comments`; its templates load this library instead.
+"""
+
 from django import template
-from django_comments import get_form
+from django.utils.html import linebreaks, urlize
+from django.utils.safestring import mark_safe
+
+from .. import policy, selectors
+from ..views.reading import reader_form
 
 register = template.Library()
+
+UGC_REL = ' rel="nofollow ugc noopener"'
 
 
 @register.inclusion_tag("comments/region.html", takes_context=True)
 def comment_region(context, article):
-    """The comments under a story: count, thread and the "Leave a Reply" form."""
+    """The comments under a story: count, this page of the thread, and the "Leave a Reply" form."""
+    request = context.get("request")
+    page_number = request.GET.get("comments") if request is not None else None
+    page = selectors.comment_page(article, page_number, request=request)
+    comments_open = policy.comments_open(article)
     return {
         "article": article,
-        "request": context.get("request"),
+        "request": request,
         "user": context.get("user"),
         "perms": context.get("perms"),
-        "comment_list": [],
-        "comment_count": 0,
-        "form": get_form()(article),
-        "comments_open": article.comments_enabled,
+        "csrf_token": context.get("csrf_token"),
+        "page": page,
+        "comment_count": page.count,
+        "comments_open": comments_open,
+        "show_actions": True,
+        "form": reader_form(article, request) if comments_open else None,
     }
+
+
+@register.simple_tag
+def with_comment_counts(articles):
+    """Set `comment_count` on each story of a list page, in one query; renders nothing.
+
+    Pass the page's own list (e.g. `article_list`): it is evaluated here and the same
+    objects are then looped over by the template.
+    """
+    articles = list(articles)
+    counts = selectors.comment_counts(articles)
+    for article in articles:
+        article.comment_count = counts[article.pk]
+    return ""
+
+
+@register.filter
+def comment_text(value):
+    """A reader's text as HTML: everything escaped, paragraphs and line breaks kept, bare web
+    addresses linked with rel="nofollow ugc noopener"."""
+    html = urlize(str(value or ""), trim_url_limit=60, nofollow=True, autoescape=True)
+    # Only urlize's own attribute can match: a reader's quotes are escaped to &quot; by now.
+    html = html.replace(' rel="nofollow"', UGC_REL)
+    return mark_safe(linebreaks(html, autoescape=False))
+
+
+@register.filter
+def web_url(value):
+    """The commenter's website, only when it is a plain http(s) address (never javascript: and the like)."""
+    value = str(value or "").strip()
+    return value if value.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def comment_placeholder(comment):
+    """What readers see instead of a comment that is not published; empty for a published one."""
+    return selectors.placeholder_for(comment)

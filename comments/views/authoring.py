@@ -1,0 +1,88 @@
+"""A commenter changes or deletes their own comment: from the browser that posted it, within the edit window."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import ownership, policy, services
+from ..forms import clean_text
+from ..models import ArticleComment
+from .reading import article_of
+
+
+class CommentEditForm(forms.Form):
+    """The comment's text, checked as the "Leave a Reply" form checks it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        limit = settings.COMMENT_MAX_LENGTH  # read per form, as the posting form does
+        self.fields["comment"] = forms.CharField(
+            label="Comment",
+            max_length=limit,
+            widget=forms.Textarea(attrs={"rows": 6, "maxlength": limit}),
+            error_messages={
+                "required": "Please write a comment.",
+                "max_length": "Please keep your comment under %(limit_value)d characters (it has %(show_value)d).",
+            },
+        )
+
+    def clean_comment(self):
+        text = clean_text(self.cleaned_data["comment"])
+        if not text:
+            raise forms.ValidationError("Please write a comment.")
+        return text
+
+
+def _not_yours(request):
+    minutes = policy.rule("EDIT_WINDOW_MINUTES")
+    message = (
+        f"You can change or delete a comment only from the browser you posted it from, "
+        f"and only for {minutes} minutes after posting."
+    )
+    return render(request, "comments/problem.html", {"message": message}, status=403)
+
+
+def _own_comment(request, pk):
+    """(comment, article, None) when this browser may still change the comment, else (…, a 403 response)."""
+    comment = get_object_or_404(ArticleComment, pk=pk)
+    article = article_of(comment)
+    if not ownership.owns(request, comment) or not policy.edit_allowed(comment):
+        return comment, article, _not_yours(request)
+    return comment, article, None
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    comment, article, refusal = _own_comment(request, pk)
+    if refusal:
+        return refusal
+    context = {"comment": comment, "article": article, "edits_reviewed": policy.rule("HOLD_EDITS")}
+    if request.method == "GET":
+        form = CommentEditForm(initial={"comment": comment.comment})
+        return render(request, "comments/comment_edit.html", {**context, "form": form})
+
+    form = CommentEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "comments/comment_edit.html", {**context, "form": form}, status=400)
+    verdict = services.comment_edit(comment, text=form.cleaned_data["comment"])
+    if verdict.rejected:
+        context.update(form=form, message=verdict.reason)
+        return render(request, "comments/comment_edit.html", context, status=verdict.status)
+    if comment.is_public:
+        return redirect("comments:permalink", comment.pk)
+    return render(request, "comments/posted.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    comment, article, refusal = _own_comment(request, pk)
+    if refusal:
+        return refusal
+    if request.method == "GET":
+        return render(request, "comments/comment_confirm_delete.html", {"comment": comment, "article": article})
+    services.comment_delete_by_author(comment)
+    messages.success(request, "Your comment was deleted.")
+    return redirect(f"{article.get_absolute_url()}#comments")

@@ -1,0 +1,166 @@
+"""Settings come from the environment; in production a missing or malformed value stops the start."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.settings import email_settings, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Variables the settings read that must not leak in from the shell running the tests.
+SETTINGS_VARIABLES = [
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "EMAIL_URL",
+    "REDIS_URL",
+    "MEDIA_ROOT",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "BEHIND_PROXY",
+    "COMMENTS_XTD_SALT",
+]
+
+
+def run_django(tmp_path, *args, **env):
+    """Run Python in a fresh process with only the given settings variables set."""
+    environment = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def django_setup(tmp_path, **env):
+    return run_django(tmp_path, "-c", "import django; django.setup()", **env)
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)[:50], "ALLOWED_HOSTS": "news.example"}
+
+
+def test_production_settings_start(tmp_path):
+    result = django_setup(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = django_setup(tmp_path, **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: With DEBUG=0, set SECRET_KEY to a random string of 32+ characters." in result.stderr
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    result = django_setup(tmp_path, **{**PRODUCTION, "SECRET_KEY": "too-short"})
+    assert result.returncode != 0
+    assert "set SECRET_KEY to a random string of 32+ characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = django_setup(tmp_path, **{**PRODUCTION, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: With DEBUG=0, set ALLOWED_HOSTS (comma-separated host names)." in result.stderr
+
+
+def test_a_malformed_debug_value_is_a_clear_error(tmp_path):
+    result = django_setup(tmp_path, DEBUG="maybe")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG must be 1/0 or true/false, not 'maybe'" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
+    result = run_django(tmp_path, "manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_local_development_needs_no_secret_or_hosts(tmp_path):
+    result = run_django(tmp_path, "manage.py", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the parsing helpers, directly --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("", True), ("1", True), ("true", True), ("On", True), ("0", False), ("False", False), (" no ", False)],
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("FLAG", value)
+    assert env_bool("FLAG", default=True) is expected
+
+
+def test_env_bool_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("FLAG", "yes please")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be 1/0 or true/false, not 'yes please'"):
+        env_bool("FLAG", default=False)
+
+
+def test_env_int_refuses_a_non_number(monkeypatch):
+    monkeypatch.setenv("COUNT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be a whole number, not 'ten'"):
+        env_int("COUNT", 1)
+    monkeypatch.setenv("COUNT", "")
+    assert env_int("COUNT", 7) == 7
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", " news.example, ,www.news.example ")
+    assert env_list("HOSTS", []) == ["news.example", "www.news.example"]
+
+
+def test_email_url_with_starttls():
+    assert email_settings("smtp+tls://mailer:s%40cret@mail.example:2525") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example",
+        "EMAIL_PORT": 2525,
+        "EMAIL_HOST_USER": "mailer",
+        "EMAIL_HOST_PASSWORD": "s@cret",
+        "EMAIL_USE_SSL": False,
+        "EMAIL_USE_TLS": True,
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+@pytest.mark.parametrize(
+    "url, host, port, ssl, tls",
+    [
+        ("smtp://mail.example", "mail.example", 25, False, False),
+        ("smtp://mail.example?tls=1", "mail.example", 587, False, True),
+        ("submission://mail.example", "mail.example", 587, False, True),
+        ("smtps://mail.example", "mail.example", 465, True, False),
+        ("smtp://mail.example:1025?ssl=1", "mail.example", 1025, True, False),
+    ],
+)
+def test_email_url_ports_and_encryption(url, host, port, ssl, tls):
+    settings = email_settings(url)
+    assert (settings["EMAIL_HOST"], settings["EMAIL_PORT"]) == (host, port)
+    assert (settings["EMAIL_USE_SSL"], settings["EMAIL_USE_TLS"]) == (ssl, tls)
+
+
+def test_email_url_for_local_backends():
+    assert email_settings("console:") == {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    assert email_settings("file:/tmp/mail") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": "/tmp/mail",
+    }
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [("pop3://mail.example", "unknown scheme 'pop3'"), ("smtp://mail.example:port", "invalid port")],
+)
+def test_email_url_mistakes_are_clear_errors(url, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        email_settings(url)
