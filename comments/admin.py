@@ -73,12 +73,14 @@ class StatusFilter(admin.SimpleListFilter):
         return True
 
     def choices(self, changelist):
+        # Like SimpleListFilter's, except that no parameter means the default, not "All".
         current = self.value() or self.default
-        for lookup, title in self.lookup_choices:
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        for i, (lookup, title) in enumerate(self.lookup_choices):
             yield {
                 "selected": current == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
+                "display": f"{title} ({counts[f'{i}__c']})" if counts else title,
             }
 
     def queryset(self, request, queryset):
@@ -125,9 +127,7 @@ class ArticleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(
-                content_type=ContentType.objects.get_for_model(Article), object_pk=str(self.value())
-            )
+            return queryset.filter(content_type=ContentType.objects.get_for_model(Article), object_pk=str(self.value()))
         return queryset
 
 
@@ -456,6 +456,9 @@ class PendingCommentAdmin(admin.ModelAdmin):
         if can_moderate(request):
             fields[3:3] = ["user_email", "ip_address"]
         return fields
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False

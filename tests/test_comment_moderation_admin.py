@@ -1,4 +1,4 @@
-"""The moderation queue in the admin: what it lists, its filters and search, the decisions it records, and who may act."""
+"""The moderation queue in the admin: what it lists, filters and searches, the decisions it records, who may act."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -157,6 +157,19 @@ class TestQueue:
         response = client.get(reverse(CHANGELIST) + choices["All"].attrs["href"])
         assert len(listed(response)) == 6
 
+    def test_show_counts_counts_each_status(self, client, moderator, every_state):
+        client.force_login(moderator)
+        page = parse(client.get(reverse(CHANGELIST), {"_facets": "True"}))
+        choices = [a.text for a in page.find("details", **{"data-filter-title": "status"}).find_all("a")]
+        assert choices == [
+            "Awaiting moderation (2)",
+            "Published (2)",
+            "Removed (1)",
+            "Spam (1)",
+            "Flagged, not yet reviewed (2)",
+            "All (6)",
+        ]
+
     def test_the_story_filter(self, client, moderator, make_article):
         older, newer, quiet = (make_article(headline=h) for h in ["Older story", "Newer story", "No comments"])
         make_comment(older, "On the older story.")
@@ -260,9 +273,7 @@ class TestDecisions:
 
         response = act(client, "ban_and_remove", selected, reason="Advertising")
 
-        assert [str(m) for m in response.context["messages"]] == [
-            "Banned 1 address and removed 2 comments from them."
-        ]
+        assert [str(m) for m in response.context["messages"]] == ["Banned 1 address and removed 2 comments from them."]
         ban = Ban.objects.get()
         assert (ban.value, ban.reason, ban.created_by) == ("spammer@example.com", "Advertising", moderator)
         for comment in (selected, elsewhere):
@@ -345,6 +356,28 @@ class TestPrivacyAndPermissions:
         # Nor can they find a comment by its author's address.
         assert listed(client.get(reverse(CHANGELIST), {"q": "pat.private"})) == []
 
+    def test_unconfirmed_comments_show_their_address_only_to_moderators(
+        self, client, moderator, django_user_model, article
+    ):
+        pending = services.pending_comment_create(
+            article=article,
+            user_name="Waiting Wendy",
+            user_email="wendy@example.com",
+            comment="Hi",
+            ip_address="192.0.2.77",
+        )
+        support = make_user(django_user_model, "support", "comments.view_pendingcomment", is_staff=True)
+        for user, shown in ((moderator, True), (support, False)):
+            client.force_login(user)
+            for url in (
+                reverse("admin:comments_pendingcomment_changelist"),
+                reverse("admin:comments_pendingcomment_change", args=[pending.pk]),
+            ):
+                html = client.get(url).content.decode()
+                assert "Waiting Wendy" in html
+                assert ("wendy@example.com" in html) is shown
+                assert ("192.0.2.77" in html) is (shown and "change" in url)
+
     def test_who_flagged_is_not_shown_even_to_moderators(self, client, moderator, article):
         comment = make_comment(article, held=False)
         services.comment_flag(comment, reason="abuse", reporter="user:4242", note="Rude to me")
@@ -365,7 +398,9 @@ class TestPrivacyAndPermissions:
         assert parse(client.get(change_url(comment))).find("form", class_="moderate-comment") is None
 
         act(client, "approve", comment)
-        moderate = client.post(reverse("admin:comments_articlecomment_moderate", args=[comment.pk]), {"decision": "approve"})
+        moderate = client.post(
+            reverse("admin:comments_articlecomment_moderate", args=[comment.pk]), {"decision": "approve"}
+        )
         assert moderate.status_code == 403
         comment.refresh_from_db()
         assert not comment.is_public
