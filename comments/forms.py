@@ -77,7 +77,9 @@ class ArticleCommentForm(XtdCommentForm):
         timestamp = self.cleaned_data["timestamp"]
         age = time.time() - timestamp
         if age < policy.rule("MIN_SECONDS_TO_POST"):
-            raise forms.ValidationError("That was too fast to be written by a person. Please wait a moment and try again.")
+            raise forms.ValidationError(
+                "That was too fast to be written by a person. Please wait a moment and try again."
+            )
         if age > policy.rule("MAX_FORM_AGE_HOURS") * 3600:
             raise forms.ValidationError("This form is too old. Please reload the story and post your comment again.")
         return timestamp

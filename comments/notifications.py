@@ -77,8 +77,12 @@ def confirmation_requested(pending):
     url = absolute(reverse("comments:confirm", args=[confirmation_token(pending)]))
     send(
         "comment-confirm",
-        {"pending": pending, "article": pending.article, "confirm_url": url,
-         "valid_days": policy.rule("CONFIRMATION_VALID_DAYS")},
+        {
+            "pending": pending,
+            "article": pending.article,
+            "confirm_url": url,
+            "valid_days": policy.rule("CONFIRMATION_VALID_DAYS"),
+        },
         [pending.user_email],
     )
 
@@ -109,8 +113,12 @@ def comment_published(comment):
         return
     send(
         "comment-reply",
-        {"comment": comment, "parent": parent, "article": comment.content_object,
-         "comment_url": absolute(comment.get_absolute_url())},
+        {
+            "comment": comment,
+            "parent": parent,
+            "article": comment.content_object,
+            "comment_url": absolute(comment.get_absolute_url()),
+        },
         [parent.user_email],
         unsubscribe=unsubscribe_url(parent),
     )
@@ -120,8 +128,11 @@ def comment_approved(comment, *, first_time=True):
     if first_time and comment.followup:
         send(
             "comment-approved",
-            {"comment": comment, "article": comment.content_object,
-             "comment_url": absolute(comment.get_absolute_url())},
+            {
+                "comment": comment,
+                "article": comment.content_object,
+                "comment_url": absolute(comment.get_absolute_url()),
+            },
             [comment.user_email],
             unsubscribe=unsubscribe_url(comment),
         )

@@ -25,7 +25,11 @@ def _max_age():
 def remember(response, request, comment):
     ids = sorted(_ids(request) | {comment.pk})[-20:]
     response.set_cookie(
-        COOKIE, signing.dumps(ids, salt=SALT), max_age=_max_age(), httponly=True, samesite="Lax",
+        COOKIE,
+        signing.dumps(ids, salt=SALT),
+        max_age=_max_age(),
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure(),
     )
 

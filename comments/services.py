@@ -27,8 +27,19 @@ def _record(comment, action, reason="", actor=None):
 
 
 @transaction.atomic
-def comment_create(*, article, user_name, user_email, comment, verdict, user_url="", followup=False, parent=None,
-                   user=None, ip_address=None):
+def comment_create(
+    *,
+    article,
+    user_name,
+    user_email,
+    comment,
+    verdict,
+    user_url="",
+    followup=False,
+    parent=None,
+    user=None,
+    ip_address=None,
+):
     """Save a comment that the policy did not reject, published or held as the verdict says."""
     parent = _attach_point(parent)
     new = ArticleComment(
@@ -57,8 +68,9 @@ def comment_create(*, article, user_name, user_email, comment, verdict, user_url
 
 
 @transaction.atomic
-def pending_comment_create(*, article, user_name, user_email, comment, user_url="", followup=False, parent=None,
-                           ip_address=None):
+def pending_comment_create(
+    *, article, user_name, user_email, comment, user_url="", followup=False, parent=None, ip_address=None
+):
     """Store an anonymous reader's comment until they confirm it from the emailed link."""
     pending = PendingComment.objects.create(
         article=article,

@@ -38,8 +38,12 @@ def _remember_author(response, request, form):
     if form.cleaned_data.get("remember"):
         details = {key: form.cleaned_data[key] for key in ("name", "email", "url")}
         response.set_cookie(
-            AUTHOR_COOKIE, signing.dumps(details, salt=AUTHOR_COOKIE_SALT), max_age=AUTHOR_COOKIE_AGE,
-            httponly=True, samesite="Lax", secure=request.is_secure(),
+            AUTHOR_COOKIE,
+            signing.dumps(details, salt=AUTHOR_COOKIE_SALT),
+            max_age=AUTHOR_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
         )
     elif AUTHOR_COOKIE in request.COOKIES:
         response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
@@ -81,14 +85,19 @@ def post_comment(request):
         return _problem(request, "We could not find the story you are commenting on.", 400)
     form = get_form()(article, data=data)
     if form.security_errors():
-        return _problem(request, "This form was changed or is incomplete. Please reload the story and try again.",
-                        400, article=article)
+        return _problem(
+            request,
+            "This form was changed or is incomplete. Please reload the story and try again.",
+            400,
+            article=article,
+        )
     if not form.is_valid():
         return _problem(request, "Please correct the errors below.", 400, article=article, form=form)
     parent = _parent(article, form.cleaned_data["reply_to"])
     if form.cleaned_data["reply_to"] and parent is None:
-        return _problem(request, "The comment you are replying to is no longer available.", 400,
-                        article=article, form=form)
+        return _problem(
+            request, "The comment you are replying to is no longer available.", 400, article=article, form=form
+        )
 
     comment = form.get_comment_object(site_id=settings.SITE_ID)
     comment.ip_address = request.META.get("REMOTE_ADDR") or None
@@ -99,8 +108,9 @@ def post_comment(request):
     if verdict is None:
         raise ImproperlyConfigured("comments.moderation did not judge this comment: is the moderator registered?")
     if verdict.rejected or any(response is False for _, response in responses):
-        return _problem(request, verdict.reason or "This comment was not accepted.", verdict.status,
-                        article=article, form=form)
+        return _problem(
+            request, verdict.reason or "This comment was not accepted.", verdict.status, article=article, form=form
+        )
 
     details = {
         "article": article,
@@ -117,8 +127,14 @@ def post_comment(request):
         response = _posted(request, new)
     else:
         if not policy.confirmation_mail_allowed(details["user_email"]):
-            return _problem(request, "We have already sent several confirmation emails to this address. "
-                            "Please confirm those, or try again in an hour.", 429, article=article, form=form)
+            return _problem(
+                request,
+                "We have already sent several confirmation emails to this address. "
+                "Please confirm those, or try again in an hour.",
+                429,
+                article=article,
+                form=form,
+            )
         services.pending_comment_create(**details)
         response = render(request, "comments/confirmation_sent.html", {"article": article})
     _remember_author(response, request, form)
@@ -138,8 +154,9 @@ def _posted(request, comment):
 @require_GET
 def confirm(request, token):
     try:
-        data = signing.loads(token, salt=notifications.CONFIRM_SALT,
-                             max_age=policy.rule("CONFIRMATION_VALID_DAYS") * 24 * 3600)
+        data = signing.loads(
+            token, salt=notifications.CONFIRM_SALT, max_age=policy.rule("CONFIRMATION_VALID_DAYS") * 24 * 3600
+        )
         pending = PendingComment.objects.select_related("article").get(pk=data["p"])
     except signing.SignatureExpired:
         return _problem(request, "This confirmation link has expired. Please post your comment again.", 410)

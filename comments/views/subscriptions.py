@@ -14,7 +14,11 @@ def unsubscribe(request, token):
     try:
         comment = ArticleComment.objects.get(pk=signing.loads(token, salt=notifications.UNSUBSCRIBE_SALT)["c"])
     except (signing.BadSignature, ArticleComment.DoesNotExist, KeyError, TypeError):
-        return render(request, "comments/problem.html",
-                      {"message": "This unsubscribe link is not valid. Please check you copied all of it."}, status=400)
+        return render(
+            request,
+            "comments/problem.html",
+            {"message": "This unsubscribe link is not valid. Please check you copied all of it."},
+            status=400,
+        )
     ArticleComment.objects.filter(user_email__iexact=comment.user_email, followup=True).update(followup=False)
     return render(request, "comments/unsubscribed.html", {"article": comment.content_object})
