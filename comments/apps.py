@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class CommentsConfig(AppConfig):
@@ -21,3 +22,13 @@ class CommentsConfig(AppConfig):
         #   and mails every follower of the story; posting.py replaces both.
         comment_was_posted.disconnect(xtd_views.on_comment_was_posted, sender=TmpXtdComment)
         comment_will_be_posted.disconnect(xtd_views.on_comment_will_be_posted, sender=TmpXtdComment)
+        # - it reads its settings once, at first use: forget them when a setting changes (tests).
+        setting_changed.connect(_forget_xtd_settings)
+
+
+def _forget_xtd_settings(setting, **kwargs):
+    from django.utils.functional import empty
+    from django_comments_xtd.conf import settings as xtd_settings
+
+    if setting.startswith("COMMENTS_XTD_"):
+        xtd_settings._wrapped = empty

@@ -300,3 +300,19 @@ def test_a_reply_to_a_comment_that_is_not_visible_is_refused(post, client, reade
     response = post(article, comment="Reply", reply_to=held.pk)
     assert response.status_code == 400
     assert "no longer available" in response.content.decode()
+
+
+def test_xtd_follows_a_changed_thread_depth_setting(post, client, reader, article, settings):
+    # xtd caches its settings on first use; comments/apps.py makes it forget them on change.
+    from django_comments_xtd.conf import settings as xtd_settings
+
+    assert xtd_settings.COMMENTS_XTD_MAX_THREAD_LEVEL == 2  # cached now
+    settings.COMMENTS_XTD_MAX_THREAD_LEVEL = 1
+    top = publish_one(article, "a@example.com")
+    level1 = services.comment_create(
+        article=article, user_name="B", user_email="b@example.com", comment="b", verdict=policy.publish(), parent=top
+    )
+    assert not level1.allow_thread()
+    client.force_login(reader)
+    assert post(article, comment="Deep reply", reply_to=level1.pk).status_code == 200
+    assert ArticleComment.objects.get(comment="Deep reply").level == 1
