@@ -285,7 +285,7 @@ class ArticleCommentAdmin(admin.ModelAdmin):
         if article is None:
             return "—"
         if article.is_public:
-            return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), article.headline)
+            return format_html('<a href="{}#comments">{}</a>', article.get_absolute_url(), article.headline)
         return article.headline
 
     @admin.display(description="Links")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
@@ -29,8 +30,9 @@ class ArticleComment(XtdComment):
         ordering = ["thread_id", "order"]
         verbose_name = "comment"
 
-    def get_absolute_url(self, anchor_pattern="#c{id}"):
-        return self.content_object.get_absolute_url() + anchor_pattern.format(id=self.pk)
+    def get_absolute_url(self):
+        # Through the permalink, which finds the page of the thread that shows this comment.
+        return reverse("comments:permalink", args=[self.pk])
 
     @property
     def link_count(self):

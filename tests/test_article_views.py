@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Author, Section, Source, Tag
+from articles.templatetags.machine_time import machine_time
 from tests.conftest import image_file
 from tests.pages import parse, positions
 
@@ -21,15 +22,18 @@ pytestmark = pytest.mark.django_db
 #   2. its authors (prefetch)
 #   3. its tags (prefetch)
 #   4. the navigation's sections (context processor)
-#   + the comments region: none yet
-ARTICLE_PAGE_QUERIES = 4
+#   + the comments region (comments.selectors.comment_page), whatever the number of comments:
+#   5. published comments per thread (the count, and which threads each page of comments holds)
+#   6. the comments in this page's threads
+ARTICLE_PAGE_QUERIES = 6
 
 # Queries for a list page (home, section, source, tag), whatever the number of stories:
 #   1. the paginator's count
 #   2. the navigation's sections (context processor)
 #   3. the page of stories, joined with section and source
 #   4. their authors (prefetch)
-HOME_PAGE_QUERIES = 4
+#   5. their published comment counts ({% with_comment_counts %}, comments.selectors.comment_counts)
+HOME_PAGE_QUERIES = 5
 
 HOUR = datetime.timedelta(hours=1)
 NOT_PUBLIC = [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.UNPUBLISHED]
@@ -63,7 +67,7 @@ def test_the_home_page_card_shows_section_byline_date_and_source(client, article
     assert "The vote was close." in card.text
     assert "By Jane Reporter" in card.text
     assert "via Wire Service" in card.text
-    assert card.find("time").attrs["datetime"] == article.published_at.isoformat()
+    assert card.find("time").attrs["datetime"] == machine_time(article.published_at)
 
 
 @pytest.mark.parametrize("status", NOT_PUBLIC)
@@ -235,7 +239,7 @@ def test_the_story_page_shows_its_parts_in_reading_order(client, full_story):
         '<h1 class="headline">Council passes budget</h1>',
         "The vote was close, and late.",
         "By Jane Reporter and Sam Editor",
-        f'<time datetime="{full_story.published_at.isoformat()}">',
+        f'<time datetime="{machine_time(full_story.published_at)}">',
         "Updated <time",
         "<figure",
         'alt="Councillors voting"',

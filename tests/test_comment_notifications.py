@@ -86,7 +86,7 @@ class TestApproval:
 
         [mail] = to(mailoutbox, "pat@example.com")
         assert mail.subject == "Your comment on “Council passes budget” is published"
-        assert f"#c{held.pk}" in mail.body
+        assert f"http://127.0.0.1:8000/comments/{held.pk}/" in mail.body
         assert "List-Unsubscribe" in mail.extra_headers
 
     def test_re_approving_after_flags_sends_nothing_again(self, article, moderator, on_commit, mailoutbox):

@@ -59,6 +59,9 @@ def edit(request, pk):
     comment, article, refusal = _own_comment(request, pk)
     if refusal:
         return refusal
+    if not policy.comments_open(article):
+        context = {"message": "Comments are closed on this story.", "article": article}
+        return render(request, "comments/problem.html", context, status=403)
     context = {"comment": comment, "article": article, "edits_reviewed": policy.rule("HOLD_EDITS")}
     if request.method == "GET":
         form = CommentEditForm(initial={"comment": comment.comment})
