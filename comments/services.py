@@ -99,7 +99,10 @@ class ConfirmationError(Exception):
 @transaction.atomic
 def pending_comment_confirm(pending):
     """Turn a confirmed pending comment into a real one, re-checking the policy as it is now."""
-    pending = PendingComment.objects.select_for_update().select_related("article", "parent").get(pk=pending.pk)
+    # Locks the row so two clicks on the link cannot both create the comment.
+    pending = (
+        PendingComment.objects.select_for_update(of=("self",)).select_related("article", "parent").get(pk=pending.pk)
+    )
     if pending.confirmed_at:
         raise ConfirmationError("This comment was already confirmed.", status=410, article=pending.article)
     verdict = policy.judge(
