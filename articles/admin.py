@@ -1,13 +1,31 @@
-from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
+import json
 
-from .models import Article, Author, Section, Source, Tag
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion.models import Version
+
+from . import services, workflow
+from .admin_importing import ChangedAtSourceFilter, FeedImportActions, UpstreamChangeInline
+from .diffs import compare
+from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, local_time, requested_action
+from .models import Article, Author, Correction, CorrectionChange, PreviewLink, Section, Source, Tag
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "homepage", "feed_url"]
+class SourceAdmin(FeedImportActions, admin.ModelAdmin):
+    list_display = ["name", "homepage", "feed_url", "last_fetch"]
+    actions = ["fetch_new_stories"]
+    readonly_fields = ["last_fetched_at", "last_fetch_result"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -35,25 +53,258 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class MineFilter(admin.SimpleListFilter):
+    """A reporter's own stories: started by them or under their byline."""
+
+    title = "whose"
+    parameter_name = "whose"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "My stories")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(Q(created_by=request.user) | Q(authors__user=request.user)).distinct()
+        return queryset
+
+
+class CorrectionInline(admin.TabularInline):
+    """The story's public corrections log: entries are added and changed through the services (each change is
+    logged, see the History page) and never deleted."""
+
+    model = Correction
+    fields = ["kind", "note", "created_at", "created_by", "amended"]
+    readonly_fields = ["created_at", "created_by", "amended"]
+    extra = 0
+    can_delete = False
+    verbose_name = "correction"
+    verbose_name_plural = "Corrections log (shown to readers under the story's headline)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and obj.status in services.CORRECTABLE and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Amended")
+    def amended(self, correction):
+        return f"{timezone.localtime(correction.amended_at):%d %B %Y, %H:%M}" if correction.amended_at else "—"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status", "section", "source", "published_at", "thumbnail"]
-    list_filter = ["status", "section", "source", "published_at"]
+    form = ArticleAdminForm
+    save_on_top = True
+    action_form = DeskActionForm
+    actions = ["submit_for_review", "publish_now", "schedule_publication", "schedule_unpublish", "unpublish_now"]
+    list_display = ["headline", "desk_state", "section", "source", "published_at", "thumbnail"]
+    list_filter = [MineFilter, "status", ChangedAtSourceFilter, "section", "source", "published_at"]
     list_select_related = ["section", "source"]
     search_fields = ["headline", "dek", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "tags", "section"]
-    readonly_fields = ["thumbnail", "created_at", "updated_at"]
+    readonly_fields = [
+        "thumbnail",
+        "created_at",
+        "updated_at",
+        "desk_state",
+        "published_at",
+        "unpublish_at",
+        "created_by",
+        "source_guid",
+        "source_published_at",
+        "source_updated_at",
+        "source_licence",
+    ]
+    inlines = [CorrectionInline, UpstreamChangeInline]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "authors", "section", "tags", "body"]}),
+        (None, {"fields": ["headline", "slug", "dek", "authors", "section", "tags", "body", "base_version"]}),
         (
             "Lead image",
             {"fields": ["lead_image", "thumbnail", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
         ),
-        ("Syndication", {"fields": ["source", "source_url"]}),
-        ("Publishing", {"fields": ["status", "published_at", "comments_enabled", "created_at", "updated_at"]}),
+        (
+            "Syndication",
+            {
+                "fields": [
+                    "source",
+                    "source_url",
+                    "source_guid",
+                    "source_published_at",
+                    "source_updated_at",
+                    "source_licence",
+                ]
+            },
+        ),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "desk_state",
+                    "published_at",
+                    "unpublish_at",
+                    "go_live_at",
+                    "come_down_at",
+                    "comments_enabled",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ],
+                "description": "Status changes are the “Save and …” buttons at the bottom of the page.",
+            },
+        ),
     ]
+    # Only in the form of someone who may edit the story (they are form fields, not model fields).
+    FORM_ONLY = {"base_version", "go_live_at", "come_down_at"}
+    # Only once the story exists.
+    EXISTING_ONLY = {"base_version", "desk_state", "published_at", "unpublish_at", "created_by", "created_at"}
+    # The syndication record of an imported story (articles/importing.py).
+    IMPORT_RECORD = {"source_guid", "source_published_at", "source_updated_at", "source_licence"}
+
+    class Media:
+        css = {"all": ["articles/desk.css"]}
+
+    # --- who may do what (the rules are articles.workflow's) ---
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.may_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(workflow.PUBLISH_PERMISSION)
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = set()
+        if obj is None:
+            hidden |= self.EXISTING_ONLY | {"updated_at"}
+        if obj is None or not obj.source_entry:
+            hidden |= self.IMPORT_RECORD
+        if obj is not None and not workflow.may_edit(request.user, obj):
+            hidden |= self.FORM_ONLY
+        if not request.user.has_perm(workflow.PUBLISH_PERMISSION):
+            hidden |= {"go_live_at", "come_down_at"}
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [field for field in options["fields"] if field not in hidden]
+            if fields:
+                fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status not in workflow.REPORTER_EDITABLE:
+            readonly.append("slug")  # it has been public: its address must not move
+        return readonly
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []  # a new story has no log
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    # --- saving: a revision per save, optimistic locking, status changes riding on the save ---
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id)) if object_id else None
+        action = requested_action(request.POST) if request.method == "POST" else ""
+        if action and (action not in workflow.LABELS or not workflow.may(action, request.user, article or Article())):
+            raise PermissionDenied
+        extra_context = {**(extra_context or {}), **self.desk_context(request, article)}
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def desk_context(self, request, article):
+        user = request.user
+        if article is None:
+            actions = workflow.available_actions(user, Article()) if self.has_add_permission(request) else []
+            return {"workflow_buttons": [(action, workflow.LABELS[action]) for action in actions]}
+        editable = workflow.may_edit(user, article)
+        actions = workflow.available_actions(user, article) if editable else []
+        context = {
+            "workflow_buttons": [(action, workflow.LABELS[action]) for action in actions],
+            "others_editing": services.article_open_for_editing(article=article, by=user) if editable else [],
+            "desk_state": self.desk_state(article),
+            "may_share": user.has_perm("articles.add_previewlink"),
+            "may_revoke": user.has_perm("articles.change_previewlink"),
+        }
+        if user.has_perm("articles.view_previewlink"):
+            working = article.preview_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            context["preview_links"] = [
+                (link, request.build_absolute_uri(link.get_absolute_url()))
+                for link in working.select_related("created_by")
+            ]
+        return context
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.lock_version = form.cleaned_data["base_version"] + 1
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        # What the admin's change message reads (formset.save() would set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for entry in formset.forms:
+            if not entry.has_changed():
+                continue
+            kind, note = entry.cleaned_data["kind"], entry.cleaned_data["note"]
+            if entry.instance.pk is None:
+                correction = services.article_correct(article=form.instance, by=request.user, kind=kind, note=note)
+                formset.new_objects.append(correction)
+            elif services.correction_amend(correction=entry.instance, by=request.user, kind=kind, note=note):
+                formset.changed_objects.append((entry.instance, entry.changed_data))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        action = requested_action(request.POST)
+        if not action:
+            return
+        when = form.cleaned_data.get("come_down_at" if action == workflow.SCHEDULE_UNPUBLISH else "go_live_at")
+        try:
+            services.article_change_status(action, article=form.instance, by=request.user, when=when)
+        except services.WorkflowError as error:
+            self.message_user(request, f"Saved, but not {workflow.LABELS[action].lower()}: {error}", messages.ERROR)
+        else:
+            self.message_user(request, f"Saved. {self.state_sentence(form.instance)}", messages.SUCCESS)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if requested_action(request.POST):
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if requested_action(request.POST):
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def log_addition(self, request, obj, message):
+        reversion.set_comment(json.dumps(message) if isinstance(message, list) else message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        reversion.set_comment(json.dumps(message) if isinstance(message, list) else message)
+        return super().log_change(request, obj, message)
+
+    # --- columns and read-only fields ---
+
+    @admin.display(description="Status", ordering="status")
+    def desk_state(self, article):
+        key, label = desk_state(article)
+        return format_html('<span class="desk-state desk-state-{}">{}</span>', key, label)
+
+    @staticmethod
+    def state_sentence(article):
+        return f"“{article.headline}” is now: {desk_state(article)[1].lower()}."
 
     @admin.display(description="Image")
     def thumbnail(self, article):
@@ -68,3 +319,250 @@ class ArticleAdmin(admin.ModelAdmin):
     def view_on_site(self, article):
         # Unpublished stories open in the staff preview instead of a 404.
         return article.get_absolute_url() if article.is_public else reverse("articles:preview", args=[article.pk])
+
+    # --- bulk status changes on the changelist ---
+
+    def _bulk(self, request, queryset, action, when=None):
+        done, refused = 0, []
+        for article in queryset:
+            try:
+                services.article_change_status(action, article=article, by=request.user, when=when)
+            except (services.WorkflowError, PermissionDenied) as error:
+                refused.append(f"“{article.headline}”: {error}")
+            else:
+                done += 1
+        if done:
+            story = "story" if done == 1 else "stories"
+            self.message_user(request, f"{workflow.LABELS[action]}: done for {done} {story}.", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not done for {reason}", messages.ERROR)
+
+    def _when(self, request):
+        form = self.action_form(request.POST)
+        when = form.cleaned_data.get("when") if form.is_valid() else None
+        if when is None:
+            self.message_user(request, "Choose the time in the action bar first.", messages.ERROR)
+        return when
+
+    @admin.action(description="Submit selected stories for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._bulk(request, queryset, workflow.SUBMIT)
+
+    @admin.action(description="Publish selected stories now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._bulk(request, queryset, workflow.PUBLISH)
+
+    @admin.action(description="Schedule selected stories to go live at the time given", permissions=["publish"])
+    def schedule_publication(self, request, queryset):
+        if when := self._when(request):
+            self._bulk(request, queryset, workflow.SCHEDULE, when)
+
+    @admin.action(description="Schedule selected stories to come down at the time given", permissions=["publish"])
+    def schedule_unpublish(self, request, queryset):
+        if when := self._when(request):
+            self._bulk(request, queryset, workflow.SCHEDULE_UNPUBLISH, when)
+
+    @admin.action(description="Unpublish selected stories now", permissions=["publish"])
+    def unpublish_now(self, request, queryset):
+        self._bulk(request, queryset, workflow.UNPUBLISH)
+
+    # --- history, comparing and restoring revisions, sharing previews ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/history/compare/", view(self.compare_view), name="articles_article_compare"),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path("<path:object_id>/share/", view(self.share_view), name="articles_article_share"),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, object_id, *, edit=False):
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such story.")
+        allowed = (
+            workflow.may_edit(request.user, article) if edit else self.has_view_or_change_permission(request, article)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def _context(self, request, article, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": article,
+            "title": title,
+            "may_edit": workflow.may_edit(request.user, article),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every saved revision (compare any two, restore one), every status change and every change to the
+        corrections log, newest first."""
+        article = self._article_or_404(request, object_id)
+        versions = Version.objects.get_for_object(article).select_related("revision__user")
+        page = Paginator(versions, 50).get_page(request.GET.get("page"))
+        context = self._context(
+            request,
+            article,
+            f"History of “{article}”",
+            page=page,
+            status_changes=article.status_changes.select_related("by"),
+            correction_changes=CorrectionChange.objects.filter(correction__article=article)
+            .select_related("correction", "changed_by")
+            .order_by("-changed_at"),
+            **(extra_context or {}),
+        )
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def _version(self, article, version_id):
+        try:
+            return Version.objects.get_for_object(article).select_related("revision__user").get(pk=int(version_id))
+        except (Version.DoesNotExist, TypeError, ValueError):
+            raise Http404("No such revision of this story.") from None
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        chosen = request.GET.getlist("version")
+        if len(chosen) != 2:
+            self.message_user(request, "Tick two revisions to compare.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+        older, newer = sorted((self._version(article, pk) for pk in chosen), key=lambda version: version.pk)
+        context = self._context(
+            request, article, f"Compare revisions of “{article}”", older=older, newer=newer, rows=compare(older, newer)
+        )
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        article = self._article_or_404(request, object_id, edit=True)
+        version = self._version(article, version_id)
+        if request.method == "POST":
+            try:
+                services.article_restore(article=article, version=version, by=request.user)
+            except services.WorkflowError as error:
+                self.message_user(request, f"Not restored: {error}", messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+            self.message_user(
+                request,
+                f"Restored the revision saved {local_time(version.revision.date_created)}, as a new revision.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        latest = Version.objects.get_for_object(article).first()
+        context = self._context(
+            request,
+            article,
+            f"Restore a revision of “{article}”",
+            version=version,
+            rows=compare(latest, version) if latest else [],
+        )
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
+
+    def share_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        if not request.user.has_perm("articles.add_previewlink"):
+            raise PermissionDenied
+        form = PreviewLinkForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            link = services.preview_link_create(article=article, by=request.user, **form.cleaned_data)
+            address = request.build_absolute_uri(link.get_absolute_url())
+            self.message_user(
+                request,
+                format_html(
+                    'Preview link, working until {}: <a href="{}">{}</a>', local_time(link.expires_at), address, address
+                ),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._context(request, article, f"Share a preview of “{article}”", form=form)
+        return TemplateResponse(
+            request, "admin/articles/article/share.html", context, status=400 if form.errors else 200
+        )
+
+
+def desk_state(article):
+    """(key, words) for where a story stands now, times included: what the desk reads at a glance."""
+    now = timezone.now()
+    Status = Article.Status
+    if article.status in Article.LIVE_STATUSES:
+        if article.is_taken_down:
+            return "down", f"Came down {local_time(article.unpublish_at)}"
+        if article.published_at and article.published_at > now:
+            return "scheduled", f"Scheduled: goes live {local_time(article.published_at)}"
+        if article.unpublish_at:
+            return "live", f"Live, comes down {local_time(article.unpublish_at)}"
+        return "live", "Live"
+    return {
+        Status.DRAFT: ("draft", "Draft"),
+        Status.IN_REVIEW: ("review", "In review"),
+        Status.UNPUBLISHED: ("unpublished", "Unpublished"),
+    }.get(article.status, ("draft", article.get_status_display()))
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    """Every preview link shared, working or not: links are revoked, never deleted, so the record stays."""
+
+    list_display = ["article", "shared_with", "created_by", "created_at", "expires_at", "state"]
+    list_select_related = ["article", "created_by"]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["article__headline", "shared_with"]
+    actions = ["revoke"]
+    fields = ["article", "address", "shared_with", "created_by", "created_at", "expires_at", "state", "revoked_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # from the story's page, through "Share a preview link…"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="State")
+    def state(self, link):
+        if link.is_revoked:
+            return f"Revoked {local_time(link.revoked_at)}"
+        if link.is_expired:
+            return "Expired"
+        return "Works"
+
+    @admin.display(description="Address")
+    def address(self, link):
+        return link.get_absolute_url() if link.is_active else "— (no longer works)"
+
+    @admin.action(description="Revoke selected links", permissions=["change"])
+    def revoke(self, request, queryset):
+        for link in queryset:
+            services.preview_link_revoke(link=link, by=request.user)
+        self.message_user(request, "The selected links no longer work.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:link_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="articles_previewlink_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_view(self, request, link_id):
+        link = get_object_or_404(PreviewLink.objects.select_related("article"), pk=link_id)
+        if not self.has_change_permission(request, link):
+            raise PermissionDenied
+        if request.method == "POST":
+            services.preview_link_revoke(link=link, by=request.user)
+            self.message_user(request, "The preview link no longer works.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[link.article_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Revoke a preview link",
+            "link": link,
+        }
+        return TemplateResponse(request, "admin/articles/previewlink/revoke.html", context)

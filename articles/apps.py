@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Stories"
+
+    def ready(self):
+        import reversion
+
+        from .models import Article
+
+        # Every save of a story made inside reversion.create_revision() (the admin, the desk's services) keeps a
+        # revision; the workflow fields are stored too but never restored (articles.services.article_restore).
+        if not reversion.is_registered(Article):
+            reversion.register(Article)
+
+        from . import imagegenerators  # noqa: F401  (registers the lead-image renditions, made on save)
+        from .sites import sync_site
+
+        post_migrate.connect(sync_site, sender=self)

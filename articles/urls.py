@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from . import views
+from django.views.decorators.cache import cache_control
+
+from . import feeds, previews, views
 
 
 class FourDigitYear:
@@ -22,12 +24,30 @@ class TwoDigits:
 register_converter(FourDigitYear, "yyyy")
 register_converter(TwoDigits, "dd")
 
+# Feeds are the same for every reader: caches and proxies may keep them for a few minutes.
+public_feed = cache_control(public=True, max_age=300)
+
+
+def feed_paths(prefix, feed_class, name):
+    """An RSS 2.0 and an Atom address for one feed: <prefix>rss/ and <prefix>atom/."""
+    return [
+        path(f"{prefix}rss/", public_feed(feed_class()), name=f"{name}_rss"),
+        path(f"{prefix}atom/", public_feed(feeds.atom(feed_class)()), name=f"{name}_atom"),
+    ]
+
+
 app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
+    path("preview/shared/<str:token>/", previews.SharedPreviewView.as_view(), name="shared_preview"),
     path("source/<slug:slug>/", views.SourceView.as_view(), name="source"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    *feed_paths("feeds/", feeds.StoryFeed, "feed"),
+    *feed_paths("feeds/section/<slug:slug>/", feeds.SectionFeed, "section_feed"),
+    *feed_paths("feeds/source/<slug:slug>/", feeds.SourceFeed, "source_feed"),
+    *feed_paths("feeds/tag/<slug:slug>/", feeds.TagFeed, "tag_feed"),
     path("<slug:slug>/", views.SectionView.as_view(), name="section"),
     path(
         "<slug:section>/<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",

@@ -4,13 +4,15 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
+from . import search
 from .models import Article, Section, Source, Tag
+from .seo import absolute_url
 
 
 class ArticleListView(ListView):
@@ -26,7 +28,7 @@ class ArticleListView(ListView):
 
 
 class HomeView(ArticleListView):
-    pass
+    extra_context = {"home": True}  # the Organization and WebSite structured data
 
 
 class SectionView(ArticleListView):
@@ -38,6 +40,7 @@ class SectionView(ArticleListView):
         return super().get_context_data(
             heading=self.section.name,
             intro=self.section.description,
+            section=self.section,
             current_section_slug=self.section.slug,
             **kwargs,
         )
@@ -58,14 +61,18 @@ class TagView(ArticleListView):
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Tagged “{self.tag.name}”", **kwargs)
+        return super().get_context_data(heading=f"Tagged “{self.tag.name}”", tag=self.tag, **kwargs)
 
 
 class ArticleDetailView(DetailView):
     """A published story at its dated address; other sections' addresses redirect to the real one."""
 
     def get_queryset(self):
-        return Article.objects.published().select_related("section", "source").prefetch_related("authors", "tags")
+        return (
+            Article.objects.published()
+            .select_related("section", "source")
+            .prefetch_related("authors", "tags", "corrections")
+        )
 
     def get_object(self, queryset=None):
         kwargs = self.kwargs
@@ -101,3 +108,45 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
+
+
+class SearchView(ListView):
+    """Published stories matching the reader's words, best match first; 400 for a query we refuse."""
+
+    template_name = "articles/search.html"
+
+    def get_paginate_by(self, queryset):
+        return settings.SEARCH_RESULTS_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.form = search.SearchForm(request.GET)
+        self.query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        response = super().get(request, *args, **kwargs)
+        if not self.form.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        if not self.query:
+            return Article.objects.none()
+        return search.stories_matching(Article.objects.published().select_related("section", "source"), self.query)
+
+    def get_context_data(self, **kwargs):
+        # The header's search box shows what the reader typed, even when it was refused.
+        typed = self.form.data.get("q", "")
+        context = super().get_context_data(form=self.form, query=self.query, search_query=typed, **kwargs)
+        context["results"] = list(context["object_list"])
+        search.highlight(context["results"], self.query)
+        return context
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sitemap_url=absolute_url(reverse("sitemap")),
+            news_sitemap_url=absolute_url(reverse("sitemap-news")),
+            **kwargs,
+        )

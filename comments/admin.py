@@ -26,7 +26,7 @@ from django_comments_xtd.models import XtdComment
 from articles.models import Article
 
 from . import services
-from .models import ArticleComment, Ban, ModerationDecision, PendingComment, Report
+from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, Report
 
 MODERATE_PERMISSION = "django_comments.can_moderate"
 Action = ModerationDecision.Action
@@ -459,6 +459,22 @@ class PendingCommentAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return can_moderate(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The outbox: mail the server has not taken yet, with its last error. Read-only; `send_queued_mail` retries it."""
+
+    list_display = ["subject", "kind", "created_at", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["kind"]
+    fields = ["kind", "subject", "recipients", "created_at", "attempts", "next_attempt_at", "last_error", "body"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

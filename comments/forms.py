@@ -39,10 +39,14 @@ class ArticleCommentForm(XtdCommentForm):
         )
         fields["name"].label = "Name"
         fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name", "maxlength": 50})
-        fields["email"].label = "Email"
-        fields["email"].max_length = 254
-        fields["email"].help_text = "Your email address will not be published."
-        fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254})
+        # A new field, not django_comments' own: setting max_length on a built field adds no check, and a
+        # longer address would overflow the database column (a 500 on PostgreSQL).
+        fields["email"] = forms.EmailField(
+            label="Email",
+            max_length=254,
+            help_text="Your email address will not be published.",
+            widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254}),
+        )
         fields["url"] = WebURLFormField(label="Website", required=False, max_length=200)
         fields["url"].widget.attrs["autocomplete"] = "url"
         fields["followup"].label = "Notify me of replies to my comment by email"

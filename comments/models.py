@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 
@@ -102,6 +103,7 @@ class ModerationDecision(models.Model):
         HIDDEN = "hidden", "Hidden after readers' flags"
         EDITED = "edited", "Edited by its author"
         DELETED = "deleted", "Deleted by its author"
+        ERASED = "erased", "Erased at its author's request"
 
     comment = models.ForeignKey(ArticleComment, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(max_length=20, choices=Action)
@@ -144,3 +146,64 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.comment_id})"
+
+
+class OutgoingMail(models.Model):
+    """A message in the outbox: written in the same transaction as the change it reports, sent
+    after commit, and kept with its last error until the mail server takes it."""
+
+    kind = models.CharField(max_length=50, help_text="Which mail it is: the name of its templates.")
+    from_email = models.CharField(max_length=254)
+    recipients = models.TextField(help_text="One address a line.")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When to try next (a send in progress pushes it ahead); empty once we have given up.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "outgoing mail"
+        verbose_name_plural = "outgoing mail"
+
+    def __str__(self):
+        return f"{self.kind}: {self.subject}"
+
+    @property
+    def to(self):
+        return self.recipients.splitlines()
+
+
+class PrivacyRequest(models.Model):
+    """A reader asking, by email, for a copy of their comments or for them to be erased.
+
+    The emailed link carries only this row's id, signed; it expires and works once. The
+    address is cleared as soon as the request is carried out; the keyed hashes of the
+    address and of the IP address stay a little longer, only to rate-limit requests.
+    """
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Send me a copy of my comments"
+        ERASE = "erase", "Erase my comments"
+
+    action = models.CharField(max_length=10, choices=Action)
+    email = models.EmailField(max_length=254, blank=True)
+    email_key = models.CharField(max_length=64, db_index=True)
+    requester_key = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @staticmethod
+    def email_key_for(email):
+        return salted_hmac("comments.privacy.email", (email or "").strip().lower(), algorithm="sha256").hexdigest()
+
+    @staticmethod
+    def requester_key_for(ip_address):
+        return salted_hmac("comments.privacy.requester", ip_address or "", algorithm="sha256").hexdigest()

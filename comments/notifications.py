@@ -1,22 +1,39 @@
-"""Mail about comments. Every function here runs after the comment is committed and never raises:
-a failing mail server is logged, the comment stays saved, and the reader still sees success."""
+"""Mail about comments, through an outbox.
 
+Each message is rendered and written to `OutgoingMail` inside the transaction that makes the
+change it reports (a rollback takes the mail with it), then sent once that transaction has
+committed. A mail server that is down or slow never loses a comment nor the mail: the failure
+is logged, the message stays in the outbox with its error, and `manage.py send_queued_mail`
+(cron, every few minutes) retries it with a growing delay.
+"""
+
+import datetime
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from . import policy
 
 logger = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 10  # about a day of retries, then the message waits for a person (see the admin)
+FIRST_RETRY = datetime.timedelta(minutes=5)
+LONGEST_RETRY = datetime.timedelta(hours=6)
+# A send in progress claims its message for this long, so a second sender leaves it alone;
+# a sender that dies mid-send leaves it to be retried once this has passed.
+CLAIM = datetime.timedelta(minutes=5)
+
 CONFIRM_SALT = "comments.confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
+PRIVACY_SALT = "comments.privacy"
 
 
 def absolute(path):
@@ -32,32 +49,86 @@ def unsubscribe_token(comment):
     return signing.dumps({"c": comment.pk}, salt=UNSUBSCRIBE_SALT)
 
 
+def privacy_token(privacy_request):
+    return signing.dumps({"r": privacy_request.pk}, salt=PRIVACY_SALT)
+
+
 def unsubscribe_url(comment):
     return absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(comment)]))
 
 
 def send(template, context, to, *, unsubscribe=None):
-    """Render emails/<template>-subject.txt, -body.txt and -body.html and send them; log failures."""
+    """Render emails/<template>-subject.txt, -body.txt and -body.html into the outbox; sent after commit."""
+    from .models import OutgoingMail
+
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     headers = {}
     if unsubscribe:
         context["unsubscribe_url"] = unsubscribe
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string(f"emails/{template}-body.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        to,
+    mail = OutgoingMail.objects.create(
+        kind=template,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipients="\n".join(to),
+        subject=" ".join(render_to_string(f"emails/{template}-subject.txt", context).split()),
+        body=render_to_string(f"emails/{template}-body.txt", context),
+        html=render_to_string(f"emails/{template}-body.html", context),
         headers=headers,
+        next_attempt_at=timezone.now(),
     )
-    message.attach_alternative(render_to_string(f"emails/{template}-body.html", context), "text/html")
+    transaction.on_commit(lambda: deliver(mail.pk))
+    return mail
+
+
+def retry_delay(attempts):
+    """5 minutes after the first failure, doubling up to 6 hours."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+
+
+def deliver(pk):
+    """Send one message from the outbox if it is due and nobody else is sending it. Never raises.
+
+    True when it was sent (and removed from the outbox), False otherwise.
+    """
+    from .models import OutgoingMail
+
+    now = timezone.now()
+    claimed = OutgoingMail.objects.filter(pk=pk, next_attempt_at__lte=now).update(next_attempt_at=now + CLAIM)
+    if not claimed:
+        return False
+    mail = OutgoingMail.objects.get(pk=pk)
+    message = EmailMultiAlternatives(mail.subject, mail.body, mail.from_email, mail.to, headers=mail.headers)
+    if mail.html:
+        message.attach_alternative(mail.html, "text/html")
     try:
         message.send()
-    except Exception:
-        logger.exception("Could not send %r mail to %d recipient(s)", template, len(to))
+    except Exception as error:
+        attempts = mail.attempts + 1
+        retry_at = timezone.now() + retry_delay(attempts) if attempts < MAX_ATTEMPTS else None
+        OutgoingMail.objects.filter(pk=pk).update(
+            attempts=attempts, next_attempt_at=retry_at, last_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        logger.exception(
+            "Could not send %r mail to %d recipient(s), attempt %d of %d; %s",
+            mail.kind,
+            len(mail.to),
+            attempts,
+            MAX_ATTEMPTS,
+            f"retrying after {retry_at:%Y-%m-%d %H:%M:%S} UTC" if retry_at else "giving up: see Outgoing mail in the admin",
+        )
         return False
+    mail.delete()
     return True
+
+
+def send_queued(limit=None):
+    """Send every message that is due, oldest first. Returns (sent, failed)."""
+    from .models import OutgoingMail
+
+    due = OutgoingMail.objects.filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk")
+    pks = list(due.values_list("pk", flat=True)[:limit])
+    sent = sum(deliver(pk) for pk in pks)
+    return sent, len(pks) - sent
 
 
 def moderator_addresses():
@@ -138,3 +209,17 @@ def comment_approved(comment, *, first_time=True):
         )
     if first_time:
         comment_published(comment)
+
+
+def privacy_requested(privacy_request):
+    """The link that carries out an export or erase request. Sent whether or not the address has comments,
+    so the form never tells anyone else; only the owner of the mailbox learns what we hold."""
+    send(
+        "privacy-request",
+        {
+            "privacy_request": privacy_request,
+            "confirm_url": absolute(reverse("privacy:confirm", args=[privacy_token(privacy_request)])),
+            "valid_hours": policy.rule("PRIVACY_LINK_VALID_HOURS"),
+        },
+        [privacy_request.email],
+    )

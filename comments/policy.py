@@ -27,6 +27,9 @@ DEFAULTS = {
     "MAX_FORM_AGE_HOURS": 12,  # an older form must be reloaded
     "EDIT_WINDOW_MINUTES": 10,
     "CONFIRMATION_VALID_DAYS": 3,
+    "PRIVACY_REQUESTS_PER_HOUR": 3,  # export/erase requests per email address
+    "PRIVACY_REQUESTS_PER_HOUR_PER_IP": 10,
+    "PRIVACY_LINK_VALID_HOURS": 24,
 }
 
 
@@ -182,3 +185,13 @@ def confirmation_mail_allowed(email):
 def edit_allowed(comment):
     window = datetime.timedelta(minutes=rule("EDIT_WINDOW_MINUTES"))
     return not comment.is_removed and timezone.now() < comment.submit_date + window
+
+
+def privacy_request_allowed(email, ip_address):
+    """Export/erase requests are mail we send to an address someone typed in: a few an hour, per address and per IP."""
+    from .models import PrivacyRequest
+
+    recent = PrivacyRequest.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(hours=1))
+    by_address = recent.filter(email_key=PrivacyRequest.email_key_for(email)).count()
+    by_ip = recent.filter(requester_key=PrivacyRequest.requester_key_for(ip_address)).count()
+    return by_address < rule("PRIVACY_REQUESTS_PER_HOUR") and by_ip < rule("PRIVACY_REQUESTS_PER_HOUR_PER_IP")

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
 from . import ownership, policy
-from .models import ArticleComment
+from .models import ArticleComment, PendingComment
 
 COMMENTS_PER_PAGE = 50
 
@@ -202,3 +202,62 @@ def comment_counts(articles):
         .annotate(n=Count("pk"))
     )
     return {article.pk: counts.get(str(article.pk), 0) for article in articles}
+
+
+def _status(comment):
+    if comment.is_removed:
+        return "removed"
+    return "published" if comment.is_public else "awaiting moderation"
+
+
+def commenter_data(email):
+    """Everything an address has posted, as a reader's export: three queries, whatever the number.
+
+    1. their comments  2. the stories those are on  3. their unconfirmed comments (with stories)
+    Their own words and details only: no IP addresses, nothing about other readers.
+    """
+    from articles.models import Article
+
+    comments = list(
+        ArticleComment.objects.select_related(None)
+        .filter(user_email__iexact=email, content_type=ContentType.objects.get_for_model(Article))
+        .order_by("submit_date", "pk")
+    )
+    story_pks = {int(comment.object_pk) for comment in comments if comment.object_pk.isdigit()}
+    stories = Article.objects.select_related("section").in_bulk(story_pks)
+    pending = PendingComment.objects.select_related("article__section").filter(
+        user_email__iexact=email, confirmed_at__isnull=True
+    )
+
+    def story(article):
+        if article is None:
+            return {"headline": None, "url": None}
+        return {"headline": article.headline, "url": settings.SITE_URL.rstrip("/") + article.get_absolute_url()}
+
+    return {
+        "email": email,
+        "comments": [
+            {
+                "id": comment.pk,
+                "story": story(stories.get(int(comment.object_pk)) if comment.object_pk.isdigit() else None),
+                "posted_at": comment.submit_date.isoformat(),
+                "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+                "name": comment.user_name,
+                "website": comment.user_url,
+                "text": comment.comment,
+                "status": _status(comment),
+                "notify_of_replies": comment.followup,
+            }
+            for comment in comments
+        ],
+        "unconfirmed_comments": [
+            {
+                "story": story(item.article),
+                "posted_at": item.created_at.isoformat(),
+                "name": item.user_name,
+                "website": item.user_url,
+                "text": item.comment,
+            }
+            for item in pending
+        ],
+    }

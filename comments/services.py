@@ -1,12 +1,15 @@
-"""Operations on comments that change state, record a decision and notify people after commit."""
+"""Operations on comments that change state, record a decision and queue mail, all in one transaction.
+
+Mail goes to the outbox with the change (comments/notifications.py) and is sent after commit."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from . import notifications, policy
-from .models import ArticleComment, Ban, ModerationDecision, PendingComment, Report
+from . import notifications, policy, selectors
+from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, PrivacyRequest, Report
 
 Action = ModerationDecision.Action
 
@@ -61,9 +64,9 @@ def comment_create(
     new.save()
     _record(new, Action.HELD if verdict.held else Action.PUBLISHED, verdict.reason)
     if verdict.held:
-        transaction.on_commit(lambda: notifications.comment_held(new))
+        notifications.comment_held(new)
     else:
-        transaction.on_commit(lambda: notifications.comment_published(new))
+        notifications.comment_published(new)
     return new
 
 
@@ -82,7 +85,7 @@ def pending_comment_create(
         followup=followup,
         ip_address=ip_address,
     )
-    transaction.on_commit(lambda: notifications.confirmation_requested(pending))
+    notifications.confirmation_requested(pending)
     return pending
 
 
@@ -134,7 +137,7 @@ def comment_approve(comment, *, by, reason=""):
     comment.save(update_fields=["is_public", "is_removed", "is_spam", "flags_reviewed"])
     _record(comment, Action.APPROVED, reason, by)
     if not was_public:
-        transaction.on_commit(lambda: notifications.comment_approved(comment, first_time=first_approval))
+        notifications.comment_approved(comment, first_time=first_approval)
 
 
 @transaction.atomic
@@ -174,7 +177,7 @@ def comment_edit(comment, *, text):
     comment.save(update_fields=["comment", "edited_at", "is_public", "hold_reason"])
     _record(comment, Action.EDITED, comment.hold_reason if not comment.is_public else "")
     if not comment.is_public:
-        transaction.on_commit(lambda: notifications.comment_held(comment))
+        notifications.comment_held(comment)
     return verdict
 
 
@@ -198,5 +201,67 @@ def comment_flag(comment, *, reason, reporter, note=""):
         comment.hold_reason = "Hidden after readers' flags."
         comment.save(update_fields=["is_public", "hold_reason"])
         _record(comment, Action.HIDDEN, comment.hold_reason)
-        transaction.on_commit(lambda: notifications.comment_held(comment))
+        notifications.comment_held(comment)
     return created
+
+
+@transaction.atomic
+def privacy_request_create(*, email, action, ip_address=None):
+    """Record a reader's export or erase request and mail its link to the address given."""
+    privacy_request = PrivacyRequest.objects.create(
+        action=action,
+        email=email,
+        email_key=PrivacyRequest.email_key_for(email),
+        requester_key=PrivacyRequest.requester_key_for(ip_address),
+    )
+    notifications.privacy_requested(privacy_request)
+    return privacy_request
+
+
+@transaction.atomic
+def commenter_erase(email):
+    """Erase everything an address has posted, keeping the threads' shape.
+
+    Each comment keeps its place (replies to it still hang together) as "This comment has been
+    removed." with no text, name, email, website, IP address or account left, and gets a decision
+    in its audit trail that says only that it was erased. Unconfirmed comments are deleted, and so is
+    mail still waiting in the outbox for or about the address. Returns (comments erased, unconfirmed deleted).
+    """
+    comments = ArticleComment.objects.filter(user_email__iexact=email)
+    pks = list(comments.values_list("pk", flat=True))
+    ArticleComment.objects.filter(pk__in=pks).update(
+        comment="",
+        user_name="",
+        user_email="",
+        user_url="",
+        ip_address=None,
+        user=None,
+        followup=False,
+        is_removed=True,
+    )
+    ModerationDecision.objects.bulk_create(
+        [ModerationDecision(comment_id=pk, action=Action.ERASED, reason="At the author's request.") for pk in pks]
+    )
+    unconfirmed, _ = PendingComment.objects.filter(user_email__iexact=email).delete()
+    OutgoingMail.objects.filter(Q(recipients__icontains=email) | Q(body__icontains=email)).delete()
+    return len(pks), unconfirmed
+
+
+@transaction.atomic
+def privacy_request_carry_out(pk):
+    """Carry out a confirmed request, once: the export's data (a dict) or the erase's counts.
+
+    The address is cleared from the request as it is carried out.
+    """
+    privacy_request = PrivacyRequest.objects.select_for_update().get(pk=pk)
+    if privacy_request.completed_at:
+        raise ConfirmationError("This link was already used. To ask again, fill in the form once more.", status=410)
+    email = privacy_request.email
+    if privacy_request.action == PrivacyRequest.Action.EXPORT:
+        result = selectors.commenter_data(email)
+    else:
+        result = commenter_erase(email)
+    privacy_request.email = ""
+    privacy_request.completed_at = timezone.now()
+    privacy_request.save(update_fields=["email", "completed_at"])
+    return result

@@ -4,6 +4,7 @@ Local use needs no variables at all. Production runs with DEBUG=0 and then
 refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -101,16 +102,25 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_comments_xtd",
     "django_comments",
     "django_prose_editor",
+    "reversion",
+    "imagekit",
+    "django_filters",
+    "drf_spectacular",
     "articles",
     "comments",
+    "api",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -178,7 +190,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
@@ -202,6 +214,21 @@ SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 # Where readers reach the site: the base of every link in outgoing mail.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
+# The publisher's logo for structured data (a raster image Google accepts), under STATIC_URL.
+SITE_LOGO = os.environ.get("SITE_LOGO", "img/logo.png")
+
+# --- Read-only JSON API (api/) ------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Published stories, sections and sources, read-only.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -226,19 +253,49 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Content-Security-Policy (django-csp): public pages run no inline script or style and load
+# nothing from another origin. The admin gets its own policy (newsroom/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Admin login (django-axes): 5 failed attempts for one username from one IP address lock that
+# pair out for 15 minutes. Only failures are recorded, and a success clears them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_VERBOSE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes logs every sign-in and clean-up at INFO; lockouts and failures are warnings.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Reader comments (django-comments-xtd 2.10) -----------------------------
 COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_SALT = os.environ.get("COMMENTS_XTD_SALT", SECRET_KEY).encode()
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2  # three visible levels: 0, 1, 2
-COMMENTS_XTD_CONFIRM_EMAIL = True
+# Anonymous comments wait for the emailed link; 0 saves them at once (the load test does).
+COMMENTS_XTD_CONFIRM_EMAIL = env_bool("COMMENTS_CONFIRM_EMAIL", default=True)
 COMMENTS_XTD_THREADED_EMAILS = False  # send inline, after commit: deterministic, never lost in a thread
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
@@ -252,7 +309,11 @@ COMMENTS_POLICY = {
     "CLOSE_AFTER_DAYS": env_int("COMMENTS_CLOSE_AFTER_DAYS", 30),
     "BLOCKED_WORDS": env_list("COMMENTS_BLOCKED_WORDS", []),
     "SUSPECT_WORDS": env_list("COMMENTS_SUSPECT_WORDS", ["casino", "viagra", "crypto giveaway"]),
+    "POSTS_PER_MINUTE": env_int("COMMENTS_POSTS_PER_MINUTE", 5),
+    "MIN_SECONDS_TO_POST": env_int("COMMENTS_MIN_SECONDS_TO_POST", 3),
 }
+# Commenters' IP addresses are cleared after this many days by `manage.py purge_commenter_ips` (daily cron).
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "articles.article": {
         "who_can_post": "all",

@@ -142,3 +142,57 @@ def comment_form_data(article, *, seconds_ago=60, **fields):
     }
     data.update({key: str(value) for key, value in fields.items() if value is not None and value is not False})
     return data
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the trust tests measured (tests/figures.py), whatever the verbosity."""
+    import os
+
+    from tests import figures
+
+    if not figures.FIGURES:
+        return
+    terminalreporter.section("figures")
+    for line in figures.lines():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"(also in {os.path.relpath(figures.write_report())})")
+
+
+@pytest.fixture
+def feed_server():
+    """A real HTTP server on 127.0.0.1 serving feeds and images for the import tests (tests/feed_server.py)."""
+    from tests.feed_server import FeedServer
+
+    with FeedServer() as server:
+        yield server
+
+
+# --- the desk's roles: accounts in the groups the roles migration creates (articles/migrations/0004_desk_roles.py)
+
+
+def member_of(django_user_model, username, group):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, f"{username}@staff.example", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reporter(django_user_model):
+    return member_of(django_user_model, "rita", "Reporter")
+
+
+@pytest.fixture
+def other_reporter(django_user_model):
+    return member_of(django_user_model, "omar", "Reporter")
+
+
+@pytest.fixture
+def desk_editor(django_user_model):
+    return member_of(django_user_model, "edith", "Editor")
+
+
+@pytest.fixture
+def desk_moderator(django_user_model):
+    return member_of(django_user_model, "mo", "Moderator")

@@ -89,8 +89,14 @@ def test_every_image_has_alt_text_or_is_marked_decorative(pages, name):
     for img in parse(pages[name]).find_all("img"):
         assert "alt" in img.attrs, img
         if img.attrs["alt"] == "":
-            # A card's image repeats the headline link beside it, so it is hidden from screen readers.
-            assert img.parent.attrs.get("aria-hidden") == "true", img
+            # A card's image repeats the headline link beside it, so it is hidden from screen readers
+            # (on the link around its <picture>).
+            ancestors = []
+            node = img.parent
+            while node is not None:
+                ancestors.append(node)
+                node = node.parent
+            assert any(node.attrs.get("aria-hidden") == "true" for node in ancestors), img
 
 
 # --- sanitizing story HTML ----------------------------------------------------------------------

@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 #   1. the story, joined with its section and source
 #   2. its authors (prefetch)
 #   3. its tags (prefetch)
-#   4. the navigation's sections (context processor)
+#   4. its corrections (prefetch; the corrections log and the NewsArticle structured data)
+#   5. the navigation's sections (context processor)
+#   6. related stories ({% related_stories %}, ArticleQuerySet.related_to)
 #   + the comments region (comments.selectors.comment_page), whatever the number of comments:
-#   5. published comments per thread (the count, and which threads each page of comments holds)
-#   6. the comments in this page's threads
-ARTICLE_PAGE_QUERIES = 6
+#   7. published comments per thread (the count, and which threads each page of comments holds)
+#   8. the comments in this page's threads
+ARTICLE_PAGE_QUERIES = 8
 
 # Queries for a list page (home, section, source, tag), whatever the number of stories:
 #   1. the paginator's count
@@ -275,7 +277,9 @@ def test_the_story_page_says_updated_only_after_an_edit(client, make_article):
 def test_the_story_page_reserves_the_lead_images_space(client, full_story):
     img = parse(client.get(full_story.get_absolute_url())).find("figure").find("img")
     assert (img.attrs["width"], img.attrs["height"]) == ("120", "80")
-    assert img.attrs["src"].startswith("/media/lead-images/")
+    # A JPEG rendition (articles/imagegenerators.py), no wider than the original.
+    assert img.attrs["src"].startswith("/media/CACHE/images/lead-images/")
+    assert img.attrs["src"].endswith(".jpg")
 
 
 def test_the_story_page_has_the_comment_form_with_labelled_fields(client, article):

@@ -162,7 +162,7 @@ def test_the_owner_can_delete_after_confirming(client, article, published):
     confirm = parse(client.get(reverse("comments:delete", args=[published.pk])))
     assert confirm.find("h1").text == "Delete your comment?"
     assert "My first draft of a thought." in confirm.text
-    assert confirm.find("form").attrs["method"] == "post"
+    assert confirm.find("main").find("form").attrs["method"] == "post"
 
     response = client.post(reverse("comments:delete", args=[published.pk]))
 

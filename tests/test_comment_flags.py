@@ -56,12 +56,12 @@ class TestFlagPage:
         html = response.content.decode()
         page = parse(response)
         assert "An opinion worth reading." in page.text
-        labels = [label.text for label in page.find("form").find_all("label")]
+        labels = [label.text for label in page.find("main").find("form").find_all("label")]
         for reason in Report.Reason:
             assert reason.label in labels
-        radios = page.find("form").find_all("input", type="radio", name="reason")
+        radios = page.find("main").find("form").find_all("input", type="radio", name="reason")
         assert sorted(radio.attrs["value"] for radio in radios) == sorted(Report.Reason.values)
-        assert page.find("form").find("input", type="hidden", name="csrfmiddlewaretoken") is not None
+        assert page.find("main").find("form").find("input", type="hidden", name="csrfmiddlewaretoken") is not None
         assert EMAIL not in html
         assert hashlib.md5(EMAIL.encode()).hexdigest() not in html
         assert "gravatar" not in html.lower()

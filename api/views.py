@@ -1,0 +1,72 @@
+"""The read-only JSON API: published stories (with comment counts), sections and sources.
+
+Public and anonymous: no session or CSRF, nothing but GET. Every list is paginated.
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from articles.models import Article, Section, Source
+from comments.selectors import comment_counts
+
+from .filters import StoryFilter
+from .serializers import SectionSerializer, SourceSerializer, StorySerializer
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    pagination_class = Pagination
+
+
+def _with_comment_counts(stories):
+    """Set `comment_count` on each story, in one query for the lot."""
+    counts = comment_counts(stories)
+    for story in stories:
+        story.comment_count = counts[story.pk]
+    return stories
+
+
+class StoryViewSet(PublicReadOnly):
+    """Published stories, newest first."""
+
+    serializer_class = StorySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StoryFilter
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .select_related("section", "source")
+            .prefetch_related("authors", "tags")
+            .order_by("-published_at", "-pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = _with_comment_counts(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        story = _with_comment_counts([self.get_object()])[0]
+        return Response(self.get_serializer(story).data)
+
+
+class SectionViewSet(PublicReadOnly):
+    queryset = Section.objects.all()
+    serializer_class = SectionSerializer
+    lookup_field = "slug"
+
+
+class SourceViewSet(PublicReadOnly):
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    lookup_field = "slug"

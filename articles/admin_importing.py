@@ -1,0 +1,123 @@
+"""The admin's side of importing: "Fetch new stories now" on sources, and changes made at the source
+to stories we imported, shown on the story (with the diff) and findable with the "changed at source" filter."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .importing import FAILED, FLAGGED, FeedError, source_import_feed
+from .models import UpstreamChange
+
+MAX_LINES_IN_MESSAGE = 5
+
+
+class FeedImportActions:
+    """Mixed into SourceAdmin: runs the same import as `manage.py import_feed` for the selected sources."""
+
+    @admin.action(description="Fetch new stories now", permissions=["import"])
+    def fetch_new_stories(self, request, queryset):
+        for source in queryset.select_related("default_section"):
+            try:
+                report = source_import_feed(source)
+            except FeedError as error:
+                self.message_user(request, f"{source.name}: {error}", messages.ERROR)
+                continue
+            worth_a_look = [o for o in report.outcomes if o.action in (FAILED, FLAGGED)]
+            lines = [str(outcome) for outcome in worth_a_look[:MAX_LINES_IN_MESSAGE]] + report.notes
+            text = f"{source.name}: {report.summary}." + "".join(f" {line}." for line in lines)
+            self.message_user(request, text, messages.WARNING if worth_a_look or report.notes else messages.SUCCESS)
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("articles.add_article")
+
+    @admin.display(description="last fetch", ordering="last_fetched_at")
+    def last_fetch(self, source):
+        if not source.last_fetched_at:
+            return "—"
+        return f"{timezone.localtime(source.last_fetched_at):%Y-%m-%d %H:%M}: {source.last_fetch_result}"
+
+
+class ChangedAtSourceFilter(admin.SimpleListFilter):
+    title = "changed at source"
+    parameter_name = "changed_at_source"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Waiting for an editor"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        waiting = Exists(UpstreamChange.objects.filter(article=OuterRef("pk"), reviewed_at__isnull=True))
+        if self.value() == "yes":
+            return queryset.filter(waiting)
+        if self.value() == "no":
+            return queryset.exclude(waiting)
+        return queryset
+
+
+class UpstreamChangeForm(forms.ModelForm):
+    mark_reviewed = forms.BooleanField(
+        required=False, label="Reviewed", help_text="Tick when you have dealt with this change."
+    )
+    reviewer = None  # the user, set per request by UpstreamChangeInline.get_formset
+
+    class Meta:
+        model = UpstreamChange
+        fields = []
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("mark_reviewed") and self.instance.reviewed_at is None:
+            self.instance.reviewed_at = timezone.now()
+            self.instance.reviewed_by = self.reviewer
+        return super().save(commit)
+
+
+class UpstreamChangeInline(admin.StackedInline):
+    """On an imported story: what its source changed after we imported it, for an editor to act on."""
+
+    model = UpstreamChange
+    form = UpstreamChangeForm
+    extra = 0
+    can_delete = False
+    fields = ["detected_at", "what_changed", "mark_reviewed", "reviewed_at", "reviewed_by"]
+    readonly_fields = ["detected_at", "what_changed", "reviewed_at", "reviewed_by"]
+    verbose_name_plural = "changes at the source"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewed_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type("UpstreamChangeForm", (formset.form,), {"reviewer": request.user})
+        return formset
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return [name for name in self.fields if name != "mark_reviewed"]
+
+    # Shown only on a story whose source changed it (so other stories' forms carry no empty formset), to
+    # whoever may see the story; whoever may edit it may mark the change reviewed.
+    def _has_changes(self, obj):
+        if obj is None or obj.pk is None:
+            return False
+        if not hasattr(obj, "_has_upstream_changes"):
+            obj._has_upstream_changes = obj.upstream_changes.exists()
+        return obj._has_upstream_changes
+
+    def has_view_permission(self, request, obj=None):
+        may_see = request.user.has_perm("articles.view_article") or request.user.has_perm("articles.change_article")
+        return may_see and self._has_changes(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("articles.change_article") and self._has_changes(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="what changed")
+    def what_changed(self, change):
+        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', change.diff)

@@ -1,0 +1,145 @@
+"""The desk's forms: the story's change form (optimistic locking, publishing checks before a status button
+saves), the changelist's action bar, and sharing a preview."""
+
+import copy
+
+from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.forms.models import construct_instance
+from django.utils import timezone
+
+from . import services, workflow
+from .models import Article
+
+# The button a status change rides on: <button name="_workflow" value="publish">.
+WORKFLOW_BUTTON = "_workflow"
+
+
+def requested_action(data):
+    """The status change a POST asks for along with its save ("" for a plain save)."""
+    return (data.get(WORKFLOW_BUTTON) or "").strip()
+
+
+def local_time(moment):
+    return f"{timezone.localtime(moment):%d %B %Y, %H:%M}"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    go_live_at = forms.SplitDateTimeField(
+        label="Go live at",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="For “Save and schedule publication”.",
+    )
+    come_down_at = forms.SplitDateTimeField(
+        label="Come down at",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="For “Save and schedule unpublish”: the story stops being public then.",
+    )
+
+    class Meta:
+        model = Article
+        # The admin passes the fields of its fieldsets; these are the story's own.
+        fields = [
+            "headline",
+            "slug",
+            "dek",
+            "body",
+            "lead_image",
+            "lead_image_alt",
+            "lead_image_caption",
+            "lead_image_credit",
+            "authors",
+            "section",
+            "tags",
+            "source",
+            "source_url",
+            "comments_enabled",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "base_version" in self.fields:
+            self.fields["base_version"].initial = self.instance.lock_version
+        now = timezone.now()
+        if "go_live_at" in self.fields and self.instance.published_at and self.instance.published_at > now:
+            self.fields["go_live_at"].initial = self.instance.published_at
+        if "come_down_at" in self.fields and self.instance.unpublish_at and self.instance.unpublish_at > now:
+            self.fields["come_down_at"].initial = self.instance.unpublish_at
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "base_version" in self.fields:
+            self._check_not_stale(cleaned.get("base_version"))
+        action = requested_action(self.data)
+        if action == workflow.SCHEDULE and not cleaned.get("go_live_at"):
+            self.add_error("go_live_at", "Choose when the story should go live.")
+        elif action == workflow.SCHEDULE and cleaned["go_live_at"] <= timezone.now():
+            self.add_error("go_live_at", "Choose a time in the future.")
+        if action == workflow.SCHEDULE_UNPUBLISH and not cleaned.get("come_down_at"):
+            self.add_error("come_down_at", "Choose when the story should come down.")
+        elif action == workflow.SCHEDULE_UNPUBLISH and cleaned["come_down_at"] <= timezone.now():
+            self.add_error("come_down_at", "Choose a time in the future.")
+        self._check_publishable(action, cleaned)
+        return cleaned
+
+    def _check_not_stale(self, base_version):
+        # The row stays locked until the admin's transaction ends, so two saves cannot both pass.
+        current = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("lock_version", flat=True)
+        current = current.first()
+        if base_version is None or current is None or base_version == current:
+            return
+        who, when = services.last_saved_by(self.instance)
+        raise forms.ValidationError(
+            f"{who} saved this story {when} while you were editing it (edit {current}; yours started from edit "
+            f"{base_version}). Your changes have not been saved, so nothing of theirs is overwritten: keep this "
+            "page open, open the story again in a new tab, copy your changes across and save there. "
+            "The History page shows what they changed.",
+            code="stale",
+        )
+
+    def _check_publishable(self, action, cleaned):
+        """A story about to go live, or already live, must be complete: say what is missing, field by field."""
+        story = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+        if action == workflow.PUBLISH:
+            when = services.publication_time(story, timezone.now())
+        elif action == workflow.SCHEDULE and cleaned.get("go_live_at"):
+            when = cleaned["go_live_at"]
+        elif story.pk and story.is_public and action != workflow.UNPUBLISH:
+            when = story.published_at
+        else:
+            return
+        for field, message in story.publishing_problems(when).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+            elif field not in self.fields:
+                self.add_error(None, message)
+
+
+class DeskActionForm(ActionForm):
+    """The changelist's action bar, with the time the scheduling actions need."""
+
+    when = forms.DateTimeField(
+        label="Time (for scheduling):",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class PreviewLinkForm(forms.Form):
+    shared_with = forms.CharField(
+        label="Shared with",
+        max_length=200,
+        required=False,
+        help_text="Who the link is for (for the record; they never see this).",
+    )
+    days = forms.TypedChoiceField(
+        label="Works for",
+        coerce=int,
+        choices=[(days, f"{days} day{'s' if days > 1 else ''}") for days in services.PREVIEW_LINK_LIFETIMES],
+        initial=3,
+    )

@@ -1,0 +1,731 @@
+"""Importing stories from sources' RSS and Atom feeds: fetch → parse → sanitize → dedupe → save.
+
+`source_import_feed` is the one way in, for `manage.py import_feed` and the admin's "Fetch new stories
+now". Every entry becomes a draft story (or a published one, when asked) crediting its source, with the
+syndication record: GUID, original link, the original's times, the source's licence note.
+
+Decisions, in one place:
+- Deduplication is the database's job: unique (source, GUID), unique normalized link, unique (source,
+  fingerprint of headline + lead). Each entry is saved in its own transaction; when another run got
+  there first, the constraint refuses the row and the entry is reported as a duplicate.
+- An entry that changed at the source updates our copy only while that copy is a draft nobody has
+  edited. Otherwise the change waits for an editor as an `UpstreamChange`, with a diff.
+- `publish=True` publishes new stories at the source's publication time, never later than now (a
+  source's clock or a future date must not schedule our copy), and only when the story passes the
+  desk's publishing checks; otherwise it stays a draft and the report says why.
+- A broken entry is reported and skipped; only a feed that cannot be read at all raises FeedError.
+- Feeds are parsed by feedparser with its own sanitizer off: story HTML goes through the site's one
+  allowlist (`articles.html.sanitize_html`), which has no images, iframes, styles, scripts or handlers.
+
+Limits come from the `FEED_IMPORT` setting (a dict); every key and its default is in `DEFAULTS`.
+"""
+
+import calendar
+import datetime
+import difflib
+import hashlib
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import feedparser
+import nh3
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+from PIL import Image
+
+from .fetching import WEB_SCHEMES, FetchError, fetch
+from .html import sanitize_html
+from .images import validate_image
+from .models import Article, Author, Source, StatusChange, UpstreamChange
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "TIMEOUT": 10,  # seconds: the longest wait for any one network answer
+    "DOWNLOAD_SECONDS": 60,  # seconds: the longest a whole feed or image download may take
+    "MAX_FEED_BYTES": 10 * 1024 * 1024,
+    "MAX_ENTRY_BYTES": 512 * 1024,  # an entry's HTML; a larger entry is skipped and reported
+    "MAX_IMAGE_BYTES": None,  # None: the upload limit, MAX_IMAGE_UPLOAD_BYTES
+    "PRIVATE_IMAGE_HOSTS": False,  # download images from private/loopback addresses (tests, intranets)
+}
+
+# Query parameters that only say where a click came from, never which story it is.
+TRACKING_PARAMETERS = {
+    "fbclid",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+}
+# What decides whether an entry changed at the source (its times alone do not).
+COMPARED_FIELDS = ["headline", "dek", "body", "authors", "link", "image"]
+IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+MAX_GUID_LENGTH = Article._meta.get_field("source_guid").max_length
+MAX_LINK_LENGTH = Article._meta.get_field("source_url").max_length
+MAX_AUTHORS = 10
+
+# A DOCTYPE's internal subset may declare entities: the billion-laughs and external-entity (XXE)
+# attacks. feedparser already drops every declaration but plain text ones (tests/test_import_feed_hostile.py
+# checks it), but a feed that needs them is not one we want: it is refused with a clear reason.
+ENTITY_DECLARATIONS = [
+    re.compile(re.escape("<!ENTITY".encode(codec)), re.IGNORECASE) for codec in ("utf-8", "utf-16-le", "utf-16-be")
+]
+
+
+def option(name):
+    value = getattr(settings, "FEED_IMPORT", {}).get(name, DEFAULTS[name])
+    if name == "MAX_IMAGE_BYTES" and value is None:
+        return settings.MAX_IMAGE_UPLOAD_BYTES
+    return value
+
+
+def user_agent():
+    return f"{settings.SITE_NAME} feed importer (+{settings.SITE_URL})"
+
+
+class FeedError(Exception):
+    """The feed itself cannot be read or imported; the message is one line saying why."""
+
+
+class EntryError(Exception):
+    """This entry cannot be imported; the message says why. The rest of the feed goes on."""
+
+
+# --- identity of an entry -----------------------------------------------------------------------------
+
+
+def normalize_link(url):
+    """The identity of a story's address: the same story whatever its scheme, `www.`, trailing slash,
+    fragment, order of parameters or tracking parameters (utm_*, fbclid, gclid, ...).
+    Raises ValueError for anything but an absolute http(s) URL."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        raise ValueError(f"not a web address: {url!r}")
+    host = parts.hostname.rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"not a valid host name: {parts.hostname!r}") from None
+    host = host.removeprefix("www.")
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = parts.port  # ValueError when it is not a number
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~").rstrip("/")
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMETERS
+    )
+    return urlunsplit(("https", netloc, path, urlencode(query, quote_via=quote), ""))
+
+
+def fingerprint(headline, lead):
+    """A hash of the headline and the start of the text: the same story reposted under a new link and GUID."""
+    text = " ".join(f"{headline}\n{lead[:280]}".casefold().split())
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- reading an entry -----------------------------------------------------------------------------------
+
+_BLOCK_TAGS = re.compile(r"(?i)<(/?(p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|hr)\b[^>]*)>")
+
+
+def plain_text(markup):
+    """The words of an HTML fragment, on one line, unescaped (templates escape them again)."""
+    spaced = _BLOCK_TAGS.sub(r" <\1>", markup or "")
+    return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())
+
+
+def _text(value):
+    """A title or a name: plain text, whatever markup the feed put in it (feeds often put some, typed or not)."""
+    return plain_text(value)
+
+
+def _shorten(text, length):
+    return Truncator(text).chars(length) if len(text) > length else text
+
+
+def _raw(entry, key):
+    # Without feedparser's fallbacks (it answers "updated" with the published time when there is none).
+    return dict.get(entry, key)
+
+
+def _datetime(parsed):
+    """feedparser's UTC struct_time as an aware datetime; None when missing or impossible."""
+    if not parsed:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(calendar.timegm(parsed), tz=datetime.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _html_content(raw):
+    """The entry's full text (content:encoded, Atom content), as HTML; '' when it has none."""
+    for content in raw.get("content") or []:
+        value = content.get("value") or ""
+        if content.get("type") in ("text/html", "application/xhtml+xml"):
+            return value
+        if value:
+            return "".join(f"<p>{html.escape(para)}</p>" for para in value.split("\n\n") if para.strip())
+    return ""
+
+
+def _image(raw):
+    """The lead image's URL (media:content, an image enclosure, media:thumbnail) and its credit."""
+    candidates = []
+    for media in raw.get("media_content") or []:
+        medium, kind = media.get("medium", ""), media.get("type", "")
+        if medium == "image" or kind.startswith("image/") or (not medium and not kind):
+            candidates.append(media.get("url"))
+    for link in raw.get("links") or []:
+        if link.get("rel") == "enclosure" and (link.get("type") or "").startswith("image/"):
+            candidates.append(link.get("href"))
+    candidates += [thumbnail.get("url") for thumbnail in raw.get("media_thumbnail") or []]
+    url = next((c.strip() for c in candidates if c and urlsplit(c.strip()).scheme in WEB_SCHEMES), "")
+    credits = [c.get("content", "") for c in raw.get("media_credit") or [] if c.get("content")]
+    return url, _shorten(" ".join(credits[0].split()), 150) if credits else ""
+
+
+def _author_names(raw):
+    names = [author.get("name", "") for author in raw.get("authors") or [] if isinstance(author, dict)]
+    if not any(names) and raw.get("author"):
+        names = [raw["author"]]
+    kept = []
+    for name in names:
+        name = _shorten(_text(name), 150)
+        # An e-mail address is not a byline (RSS <author> is often one).
+        if name and "@" not in name and name.casefold() not in {k.casefold() for k in kept}:
+            kept.append(name)
+    return kept[:MAX_AUTHORS]
+
+
+@dataclass
+class Entry:
+    """One feed entry, read, checked and sanitized: what our story will say."""
+
+    guid: str
+    link: str
+    link_key: str
+    headline: str
+    dek: str
+    body: str
+    authors: list
+    published: datetime.datetime | None
+    updated: datetime.datetime | None
+    image_url: str
+    image_credit: str
+    fingerprint: str
+
+    def snapshot(self):
+        """The entry as stored on the story (`source_entry`): compared on the next run, diffed for editors."""
+        return {
+            "headline": self.headline,
+            "dek": self.dek,
+            "body": self.body,
+            "authors": self.authors,
+            "link": self.link,
+            "image": self.image_url,
+            "published": self.published.isoformat() if self.published else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+        }
+
+
+_BLOCK_START = re.compile(r"<(p|h[1-6]|ul|ol|blockquote|hr)\b")
+
+
+def _tidy(body):
+    """Sanitized HTML without the blank lines left where removed elements were, in paragraphs."""
+    body = re.sub(r"\n\s*\n", "\n", body).strip()
+    return body if not body or _BLOCK_START.search(body) else f"<p>{body}</p>"
+
+
+def read_entry(raw):
+    """Check one feedparser entry and turn it into an Entry; raises EntryError saying what is wrong."""
+    headline = _text(raw.get("title"))
+    if not headline:
+        raise EntryError("it has no headline")
+    headline = _shorten(headline, Article._meta.get_field("headline").max_length)
+
+    link = (raw.get("link") or "").strip()
+    if not link:
+        raise EntryError("it has no link to the original story")
+    try:
+        link_key = normalize_link(link)
+    except ValueError:
+        raise EntryError(f"its link “{_shorten(link, 80)}” is not a web address (http or https)") from None
+    if len(link) > MAX_LINK_LENGTH or len(link_key) > MAX_LINK_LENGTH:
+        raise EntryError(f"its link is longer than {MAX_LINK_LENGTH} characters")
+
+    guid = (raw.get("id") or "").strip()
+    if len(guid) > MAX_GUID_LENGTH:
+        raise EntryError(f"its GUID is longer than {MAX_GUID_LENGTH} characters")
+
+    content, summary = _html_content(raw), raw.get("summary") or ""
+    limit = option("MAX_ENTRY_BYTES")
+    for part in (content, summary):
+        if len(part.encode()) > limit:
+            raise EntryError(
+                f"its text is {filesizeformat(len(part.encode()))}, more than the {filesizeformat(limit)} limit"
+            )
+    # With a full text, the summary is the dek; without one, the summary is all the story there is.
+    # Sanitized again after tidying: exactly what the story's field will store, so a later run can tell
+    # whether an editor has changed it.
+    body = sanitize_html(_tidy(sanitize_html(content or summary)))
+    summary_text = plain_text(summary)
+    dek = ""
+    if content and summary_text and summary_text != plain_text(content):
+        dek = _shorten(summary_text, Article._meta.get_field("dek").max_length)
+
+    image_url, image_credit = _image(raw)
+    published = _datetime(_raw(raw, "published_parsed")) or _datetime(_raw(raw, "updated_parsed"))
+    return Entry(
+        guid=guid,
+        link=link,
+        link_key=link_key,
+        headline=headline,
+        dek=dek,
+        body=body,
+        authors=_author_names(raw),
+        published=published,
+        updated=_datetime(_raw(raw, "updated_parsed")),
+        image_url=image_url,
+        image_credit=image_credit,
+        fingerprint=fingerprint(headline, summary_text or plain_text(body)),
+    )
+
+
+def entry_diff(old, new):
+    """What changed between two snapshots, as a unified diff per field (HTML split into one block a line)."""
+
+    def lines(value):
+        if isinstance(value, list):
+            return [str(item) for item in value]
+        return re.sub(
+            r"(?i)(</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>|<hr\s*/?>)", r"\1\n", str(value or "")
+        ).splitlines()
+
+    diff = []
+    for name in COMPARED_FIELDS:
+        before, after = lines(old.get(name)), lines(new.get(name))
+        if before != after:
+            diff += difflib.unified_diff(
+                before, after, f"{name} (as imported)", f"{name} (at the source now)", n=1, lineterm=""
+            )
+    return "\n".join(diff)
+
+
+# --- reading a feed ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedFeed:
+    title: str
+    entries: list
+    notes: list
+
+
+def parse_feed(data, *, content_type="", base_url=""):
+    """Parse RSS 0.9x/1.0/2.0 or Atom bytes; raises FeedError when they are not a feed we can read."""
+    limit = option("MAX_FEED_BYTES")
+    if len(data) > limit:
+        raise FeedError(f"the feed is larger than {filesizeformat(limit)}, the limit")
+    if not data.strip():
+        raise FeedError("the feed is empty")
+    if any(pattern.search(data) for pattern in ENTITY_DECLARATIONS):
+        raise FeedError(
+            "the feed declares XML entities (<!ENTITY>), refused: that is how billion-laughs and XXE attacks work"
+        )
+    headers = {}
+    if content_type:
+        headers["content-type"] = content_type
+    if base_url:
+        headers["content-location"] = base_url  # relative links in the feed are resolved against it
+    # A stream, never bytes or str: feedparser would take a string that looks like a path or URL as one.
+    parsed = feedparser.parse(
+        io.BytesIO(data), sanitize_html=False, resolve_relative_uris=True, response_headers=headers
+    )
+    problem = parsed.get("bozo_exception")
+    if not parsed.get("version") and not parsed.entries:
+        raise FeedError("it is not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
+    notes = []
+    if isinstance(problem, feedparser.CharacterEncodingOverride):
+        notes.append(f"the feed's character encoding is wrong ({problem}): check accented letters in the stories")
+    elif problem and not isinstance(problem, feedparser.NonXMLContentType):  # a mislabelled feed is read all the same
+        notes.append(f"the feed is not well-formed XML ({problem}): it was read leniently, check the stories")
+    return ParsedFeed(title=_text(parsed.feed.get("title")), entries=parsed.entries, notes=notes)
+
+
+# --- the report -------------------------------------------------------------------------------------------------
+
+CREATED, UPDATED, FLAGGED, SKIPPED, FAILED = "created", "updated", "flagged", "skipped", "failed"
+ACTIONS = [CREATED, UPDATED, FLAGGED, SKIPPED, FAILED]
+
+
+@dataclass
+class Outcome:
+    action: str
+    headline: str
+    article_id: int | None = None
+    detail: str = ""
+
+    def __str__(self):
+        story = f"#{self.article_id} " if self.article_id and self.action != SKIPPED else ""
+        return f"{self.action} {story}“{self.headline}”" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass
+class ImportReport:
+    """What one import of one feed did, entry by entry."""
+
+    source: Source
+    location: str
+    outcomes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    unchanged: bool = False
+
+    def count(self, action):
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    @property
+    def summary(self):
+        if self.unchanged:
+            return "unchanged since the last fetch"
+        return ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
+
+    def lines(self):
+        return [str(outcome) for outcome in self.outcomes] + [f"note: {note}" for note in self.notes]
+
+
+# --- saving ----------------------------------------------------------------------------------------------------
+
+
+def _find_existing(source, entry):
+    """The story this entry already is, by GUID, then normalized link, then fingerprint."""
+    match = Q(source_url_normalized=entry.link_key) | Q(source=source, source_fingerprint=entry.fingerprint)
+    if entry.guid:
+        match |= Q(source=source, source_guid=entry.guid)
+
+    def rank(article):
+        if entry.guid and article.source_id == source.pk and article.source_guid == entry.guid:
+            return 0
+        return 1 if article.source_url_normalized == entry.link_key else 2
+
+    return min(Article.objects.filter(match), key=rank, default=None)
+
+
+def _free_slug(headline):
+    base = slugify(headline)[:190].strip("-") or "story"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _author_named(name):
+    """The byline `name`, created the first time it is seen (with a slug no one else has)."""
+    author = Author.objects.filter(name__iexact=name).order_by("pk").first()
+    if author:
+        return author
+    base = slugify(name)[:140].strip("-") or "author"
+    taken = set(Author.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    try:
+        with transaction.atomic():
+            return Author.objects.create(name=name, slug=slug)
+    except IntegrityError:  # another import created this author (or took the slug) at the same moment
+        author = Author.objects.filter(name__iexact=name).order_by("pk").first()
+        if author is None:
+            raise
+        return author
+
+
+def _download_image(entry, slug):
+    """The entry's image as a file ready for the ImageField; raises FetchError saying why not."""
+    fetched = fetch(
+        entry.image_url,
+        max_bytes=option("MAX_IMAGE_BYTES"),
+        timeout=option("TIMEOUT"),
+        total_seconds=option("DOWNLOAD_SECONDS"),
+        user_agent=user_agent(),
+        accept="image/*",
+        public_only=not option("PRIVATE_IMAGE_HOSTS"),
+    )
+    content = ContentFile(fetched.body)
+    try:
+        validate_image(content)
+        with Image.open(io.BytesIO(fetched.body)) as image:
+            image_format = image.format
+    except ValidationError as error:
+        raise FetchError(error.messages[0]) from None
+    except Exception:  # Pillow refused it; validate_image says so first in practice
+        raise FetchError("it is not an image we can read") from None
+    if image_format not in IMAGE_EXTENSIONS:
+        raise FetchError(f"it is a {image_format} image; we take JPEG, PNG, GIF or WebP")
+    content.name = f"{slug[:80]}.{IMAGE_EXTENSIONS[image_format]}"
+    return content
+
+
+def _attach_image(article, entry):
+    """Give the story the entry's image; '' when done, else why not (a bad image never fails an entry)."""
+    try:
+        content = _download_image(entry, article.slug)
+    except FetchError as error:
+        return f"imported without its image ({_shorten(entry.image_url, 80)}): {error}"
+    article.lead_image.save(content.name, content, save=False)
+    article.lead_image_alt = _shorten(article.headline, Article._meta.get_field("lead_image_alt").max_length)
+    article.lead_image_credit = entry.image_credit
+    return ""
+
+
+def _discard_image(article, keep=""):
+    if article.lead_image and article.lead_image.name != keep:
+        article.lead_image.delete(save=False)
+
+
+def _create(source, entry, *, section, publish):
+    article = Article(
+        headline=entry.headline,
+        slug=_free_slug(entry.headline),
+        dek=entry.dek,
+        body=entry.body,
+        section=section,
+        source=source,
+        source_url=entry.link,
+        source_url_normalized=entry.link_key,
+        source_guid=entry.guid,
+        source_fingerprint=entry.fingerprint,
+        source_published_at=entry.published,
+        source_updated_at=entry.updated,
+        source_licence=source.licence,
+        source_entry=entry.snapshot(),
+        status=Article.Status.DRAFT,
+    )
+    notes = []
+    if entry.image_url:
+        notes.append(_attach_image(article, entry))
+    try:
+        article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
+        if publish:
+            now = timezone.now()
+            when = min(entry.published or now, now)
+            problems = article.publishing_problems(when)
+            if problems:
+                notes.append("kept as a draft: " + " ".join(problems.values()))
+            else:
+                article.publish(when=when)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(f"Imported from {source.name}")
+            article.save()
+            article.authors.set([_author_named(name) for name in entry.authors])
+            if article.status != Article.Status.DRAFT:
+                StatusChange.objects.create(
+                    article=article,
+                    action=StatusChange.Action.PUBLISHED,
+                    from_status=Article.Status.DRAFT,
+                    to_status=article.status,
+                    effective_at=article.published_at,
+                )
+    except ValidationError as error:
+        _discard_image(article)
+        raise EntryError(" ".join(error.messages)) from None
+    except IntegrityError:
+        _discard_image(article)
+        twin = _find_existing(source, entry)
+        if twin is None:
+            raise
+        return Outcome(SKIPPED, entry.headline, twin.pk, f"duplicate of #{twin.pk} (imported at the same moment)")
+    notes.insert(0, "published" if article.status != Article.Status.DRAFT else "draft")
+    return Outcome(CREATED, entry.headline, article.pk, "; ".join(note for note in notes if note))
+
+
+def _untouched_since_import(article, imported):
+    return (article.headline, article.dek, article.body) == tuple(imported.get(k) for k in ("headline", "dek", "body"))
+
+
+def _update_draft(article, entry, changed):
+    """Bring an untouched draft up to date with its source."""
+    old_image = article.lead_image.name
+    article.headline, article.dek, article.body = entry.headline, entry.dek, entry.body
+    article.source_url, article.source_url_normalized = entry.link, entry.link_key
+    article.source_updated_at, article.source_entry = entry.updated, entry.snapshot()
+    note = _attach_image(article, entry) if "image" in changed and entry.image_url else ""
+    try:
+        article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(f"Updated from {article.source.name}: {', '.join(changed)} changed at the source")
+            article.save()
+            article.authors.set([_author_named(name) for name in entry.authors])
+    except ValidationError as error:
+        _discard_image(article, keep=old_image)
+        raise EntryError(" ".join(error.messages)) from None
+    except IntegrityError:
+        _discard_image(article, keep=old_image)
+        raise EntryError("its new link belongs to another story already") from None
+    return Outcome(
+        UPDATED,
+        entry.headline,
+        article.pk,
+        f"changed at the source ({', '.join(changed)})" + (f"; {note}" if note else ""),
+    )
+
+
+def _flag(article, entry, changed):
+    """Keep the change for an editor: one open UpstreamChange per story, diffed against what we imported."""
+    new = entry.snapshot()
+    if article.status in Article.LIVE_STATUSES:
+        why = "it is published" if article.is_public else "it is scheduled"
+    elif article.status == Article.Status.DRAFT:
+        why = "an editor has changed it"
+    else:
+        why = f"it is {article.get_status_display().lower()}"
+    try:
+        with transaction.atomic():
+            change = (
+                UpstreamChange.objects.select_for_update().filter(article=article, reviewed_at__isnull=True).first()
+            )
+            if change:
+                change.current, change.detected_at = new, timezone.now()
+                change.diff = entry_diff(change.previous, new)
+                change.save()
+            else:
+                UpstreamChange.objects.create(
+                    article=article,
+                    previous=article.source_entry,
+                    current=new,
+                    diff=entry_diff(article.source_entry, new),
+                )
+            # .update(): our story is untouched (no new "Updated" time, no revision); only its record moves on.
+            Article.objects.filter(pk=article.pk).update(source_entry=new, source_updated_at=entry.updated)
+    except IntegrityError:  # another run flagged it at the same moment
+        return Outcome(
+            SKIPPED, entry.headline, article.pk, f"duplicate of #{article.pk}, already flagged for an editor"
+        )
+    return Outcome(
+        FLAGGED,
+        entry.headline,
+        article.pk,
+        f"changed at the source ({', '.join(changed)}) but {why}: left for an editor",
+    )
+
+
+def _import_entry(source, entry, *, section, publish):
+    existing = _find_existing(source, entry)
+    if existing is None:
+        return _create(source, entry, section=section, publish=publish)
+    changed = [name for name in COMPARED_FIELDS if existing.source_entry.get(name) != entry.snapshot()[name]]
+    if not changed:
+        return Outcome(SKIPPED, entry.headline, existing.pk, f"duplicate of #{existing.pk}")
+    if existing.status == Article.Status.DRAFT and _untouched_since_import(existing, existing.source_entry):
+        return _update_draft(existing, entry, changed)
+    return _flag(existing, entry, changed)
+
+
+def _label(raw, position):
+    title = _text(raw.get("title")) if isinstance(raw, dict) else ""
+    return _shorten(title, 80) if title else f"entry {position}"
+
+
+# --- the service ---------------------------------------------------------------------------------------------------
+
+
+def _remember(source, result, *, http_cache=None):
+    """Record the fetch on the source (an UPDATE, so an editor's concurrent change to the source survives)."""
+    fields = {"last_fetched_at": timezone.now(), "last_fetch_result": _shorten(result, 500)}
+    if http_cache is not None:
+        fields["feed_http_cache"] = http_cache
+    Source.objects.filter(pk=source.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(source, name, value)
+
+
+def _fetch_feed(source, url):
+    cache = source.feed_http_cache if source.feed_http_cache.get("url") == url else {}
+    try:
+        return fetch(
+            url,
+            max_bytes=option("MAX_FEED_BYTES"),
+            timeout=option("TIMEOUT"),
+            total_seconds=option("DOWNLOAD_SECONDS"),
+            user_agent=user_agent(),
+            accept="application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.5",
+            etag=cache.get("etag", ""),
+            last_modified=cache.get("last_modified", ""),
+        )
+    except FetchError as error:
+        raise FeedError(f"cannot read {url}: {error}") from None
+
+
+def source_import_feed(source, *, section=None, publish=False, url=None, data=None, location="", progress=None):
+    """Import `source`'s feed (or the feed at `url`, or the bytes `data` read from `location`) into stories.
+
+    Stories go to `section`, else the source's default section. `progress(done, total)` is called after
+    each entry. Returns an ImportReport; raises FeedError when the feed cannot be read at all.
+    """
+    try:
+        section = section or source.default_section
+        if section is None:
+            raise FeedError(
+                f"no section for stories from {source.name}: pass --section SLUG or set the source's default section"
+            )
+        http_cache = None
+        if data is None:
+            url = url or source.feed_url
+            if not url:
+                raise FeedError(f"{source.name} has no feed URL")
+            location = url
+            fetched = _fetch_feed(source, url)
+            # Validators are kept for the source's own feed only: another URL's say nothing about it.
+            if url == source.feed_url:
+                http_cache = {"url": url, "etag": fetched.etag, "last_modified": fetched.last_modified}
+            if fetched.not_modified:
+                report = ImportReport(source, location, unchanged=True)
+                _remember(source, report.summary, http_cache=http_cache)
+                return report
+            feed = parse_feed(fetched.body, content_type=fetched.content_type, base_url=fetched.url)
+        else:
+            feed = parse_feed(data, content_type="application/xml", base_url=source.feed_url or source.homepage)
+    except FeedError as error:
+        _remember(source, f"error: {error}")
+        raise
+
+    report = ImportReport(source, location, notes=feed.notes)
+    total = len(feed.entries)
+    for position, raw in enumerate(feed.entries, 1):
+        try:
+            outcome = _import_entry(source, read_entry(raw), section=section, publish=publish)
+        except EntryError as error:
+            outcome = Outcome(FAILED, _label(raw, position), detail=str(error))
+        except Exception as error:  # one broken entry never stops the others; the log has the traceback
+            logger.exception("Importing entry %s of %s failed", position, location)
+            outcome = Outcome(FAILED, _label(raw, position), detail=f"unexpected error: {error!r}")
+            http_cache = None  # fetch it again next time rather than skip it as unchanged
+        report.outcomes.append(outcome)
+        if progress:
+            progress(position, total)
+    _remember(source, report.summary, http_cache=http_cache)
+    return report

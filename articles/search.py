@@ -1,0 +1,157 @@
+"""Site search over published stories.
+
+On PostgreSQL: full-text search (django.contrib.postgres) with the headline weighted above the dek
+above the body, results ranked by ts_rank, snippets highlighted by ts_headline, served by a GIN
+index over the same weighted vector (migration 0006, PostgreSQL only). Elsewhere (SQLite, for local
+use and the quick suite): every word must appear in the headline, dek or body; a match in the
+headline counts most, and snippets are highlighted in Python.
+
+Either way the highlights reach the page as <mark> around escaped text: the database marks the
+matches with control characters that story text never holds, and everything else is escaped.
+"""
+
+import html
+import re
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from .seo import plain_text
+
+CONFIG = "english"  # the text-search configuration; the GIN index is built with the same one
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10  # the fallback's words per search: each one is a scan of the three fields
+SNIPPET_WORDS = 35
+START, STOP = "\x02", "\x03"
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search stories",
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={"max_length": f"Search for at most {MAX_QUERY_LENGTH} characters."},
+    )
+
+
+def search_vector():
+    """The weighted document: headline (A) > dek (B) > body (C). The GIN index is this expression."""
+    return (
+        SearchVector("headline", weight="A", config=CONFIG)
+        + SearchVector("dek", weight="B", config=CONFIG)
+        + SearchVector("body", weight="C", config=CONFIG)
+    )
+
+
+def stories_matching(stories, text):
+    """`stories` (already narrowed to published ones) that match `text`, best match first."""
+    if connection.vendor == "postgresql":
+        return _postgres_matching(stories, text)
+    return _fallback_matching(stories, text)
+
+
+def highlight(hits, text):
+    """Give each story of a page of results `search_headline` and `search_snippet`: safe HTML, matches in <mark>."""
+    if connection.vendor == "postgresql":
+        for hit in hits:
+            hit.search_headline = _marked_to_html(hit.marked_headline)
+            hit.search_snippet = _marked_to_html(hit.marked_snippet)
+        return
+    pattern = _terms_pattern(_terms(text))
+    for hit in hits:
+        hit.search_headline = _highlight(hit.headline, pattern)
+        hit.search_snippet = _highlight(_excerpt(plain_text(f"{escape(hit.dek)} {hit.body}"), pattern), pattern)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _postgres_matching(stories, text):
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)  # quotes, OR and -word; never a syntax error
+    # The snippet is cut from the dek and the body's text (its tags replaced by spaces).
+    body_text = Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+    return (
+        stories.annotate(search=search_vector())
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(F("search"), query),
+            marked_headline=SearchHeadline("headline", query, highlight_all=True, **marks),
+            marked_snippet=SearchHeadline(
+                Concat("dek", Value(" "), body_text),
+                query,
+                max_words=SNIPPET_WORDS,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **marks,
+            ),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def _marked_to_html(marked):
+    """Text with matches between START and STOP (and HTML entities left from the body) as safe HTML."""
+    text = html.unescape(marked or "")
+    parts, last = [], 0
+    for match in _MARKED.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(1))}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    # A stray mark (an unmatched START or STOP) must not reach the page.
+    return mark_safe("".join(parts).replace(START, "").replace(STOP, ""))
+
+
+# --- the fallback ------------------------------------------------------------------------------
+
+
+def _terms(text):
+    return re.findall(r"\w+", text)[:MAX_TERMS]
+
+
+def _fallback_matching(stories, text):
+    terms = _terms(text)
+    if not terms:
+        return stories.none()
+    score = Value(0, output_field=IntegerField())
+    for term in terms:
+        stories = stories.filter(Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term))
+        for field, weight in (("headline", 4), ("dek", 2), ("body", 1)):
+            score = score + Case(When(**{f"{field}__icontains": term}, then=weight), default=0)
+    return stories.annotate(rank=score).order_by("-rank", "-published_at", "-pk")
+
+
+def _terms_pattern(terms):
+    longest_first = sorted({term.lower() for term in terms}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(term) for term in longest_first), re.IGNORECASE) if terms else None
+
+
+def _highlight(text, pattern):
+    if pattern is None:
+        return escape(text)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+def _excerpt(text, pattern):
+    """About SNIPPET_WORDS words of `text`, starting a little before the first match."""
+    match = pattern.search(text) if pattern else None
+    start = 0
+    if match and match.start() > 80:
+        start = text.rfind(" ", 0, match.start() - 60) + 1
+    excerpt = Truncator(text[start:]).words(SNIPPET_WORDS)
+    return f"… {excerpt}" if start else excerpt
