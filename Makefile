@@ -5,6 +5,9 @@
 #   make test            test suite (SQLite unless DATABASE_URL says otherwise)
 #   make test-postgres   test suite against a throwaway PostgreSQL server
 #   make check           Django checks, missing migrations, ruff lint + format
+#   make loadtest        20 clients post 500 comments to gunicorn, on SQLite and on PostgreSQL
+#   make send-mail       send the mail waiting in the outbox (cron: every few minutes)
+#   make purge-ips       clear commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS (cron: daily)
 #   make clean           remove var/ (local database, secret key) and .venv
 #
 # Pass extra pytest arguments with PYTEST_ARGS, e.g. make test PYTEST_ARGS='-k feed -x'
@@ -23,7 +26,7 @@ PORT ?= 8000
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
 PYTEST_ARGS ?=
 
-.PHONY: venv run serve test test-postgres check migrations-check clean
+.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips
 
 # --- virtualenv ----------------------------------------------------------------
 
@@ -115,6 +118,23 @@ check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# --- trust: load, and the jobs cron runs ------------------------------------------------------
+#
+# The load test builds its own databases (an SQLite file, then a database on a throwaway
+# PostgreSQL server or on the one DATABASE_URL names) and its own gunicorn on 127.0.0.1.
+loadtest: venv
+	DATABASE_URL= $(PY) scripts/loadtest.py
+	@case "$${DATABASE_URL:-}" in \
+	  postgres://*|postgresql://*|pgsql://*) $(PY) scripts/loadtest.py --database-url "$$DATABASE_URL" ;; \
+	  *) scripts/with-postgres $(PY) scripts/loadtest.py ;; \
+	esac
+
+send-mail: venv
+	$(PY) manage.py send_queued_mail
+
+purge-ips: venv
+	$(PY) manage.py purge_commenter_ips
 
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run

@@ -3,7 +3,7 @@ import json
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -338,8 +338,10 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(request, f"Not done for {reason}", messages.ERROR)
 
     def _when(self, request):
-        form = self.action_form(request.POST)
-        when = form.cleaned_data.get("when") if form.is_valid() else None
+        try:
+            when = self.action_form.base_fields["when"].clean(request.POST.get("when"))
+        except ValidationError:
+            when = None
         if when is None:
             self.message_user(request, "Choose the time in the action bar first.", messages.ERROR)
         return when

@@ -1,6 +1,8 @@
 """The admin's side of importing: "Fetch new stories now" on sources, and changes made at the source
 to stories we imported, shown on the story (with the diff) and findable with the "changed at source" filter."""
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
@@ -9,6 +11,8 @@ from django.utils.html import format_html
 
 from .importing import FAILED, FLAGGED, FeedError, source_import_feed
 from .models import UpstreamChange
+
+logger = logging.getLogger(__name__)
 
 MAX_LINES_IN_MESSAGE = 5
 
@@ -24,13 +28,18 @@ class FeedImportActions:
             except FeedError as error:
                 self.message_user(request, f"{source.name}: {error}", messages.ERROR)
                 continue
+            except Exception:  # an editor gets a message, never an error page; the log has the traceback
+                logger.exception("Fetching %s from the admin failed", source)
+                self.message_user(request, f"{source.name}: the import failed unexpectedly.", messages.ERROR)
+                continue
             worth_a_look = [o for o in report.outcomes if o.action in (FAILED, FLAGGED)]
             lines = [str(outcome) for outcome in worth_a_look[:MAX_LINES_IN_MESSAGE]] + report.notes
             text = f"{source.name}: {report.summary}." + "".join(f" {line}." for line in lines)
             self.message_user(request, text, messages.WARNING if worth_a_look or report.notes else messages.SUCCESS)
 
     def has_import_permission(self, request):
-        return request.user.has_perm("articles.add_article")
+        # Who manages sources and may create stories: editors, not reporters (who may only see sources).
+        return request.user.has_perm("articles.change_source") and request.user.has_perm("articles.add_article")
 
     @admin.display(description="last fetch", ordering="last_fetched_at")
     def last_fetch(self, source):
@@ -84,7 +93,9 @@ class UpstreamChangeInline(admin.StackedInline):
     verbose_name_plural = "changes at the source"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewed_by")
+        # Not the inline's own queryset, which asks for permission without the story and so would be empty:
+        # whether this inline appears at all is decided per story, by the permissions below.
+        return UpstreamChange.objects.select_related("reviewed_by")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -128,10 +128,12 @@ def fetch(
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return Fetched(url=url, etag=etag, last_modified=last_modified, not_modified=True)
+        if 300 <= error.code < 400:  # urllib refuses a redirect to file:, ftp: and the like, or a loop
+            raise FetchError(f"refused a redirect ({error.reason})") from None
         raise FetchError(f"the server answered {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
         reason = error.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        if isinstance(reason, TimeoutError):
             raise FetchError(f"no answer within {timeout} seconds") from None
         raise FetchError(f"could not connect: {reason}") from None
     except TimeoutError:

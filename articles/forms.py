@@ -26,7 +26,11 @@ def local_time(moment):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"required": "This page is out of date: open the story again and redo your changes."},
+    )
     go_live_at = forms.SplitDateTimeField(
         label="Go live at",
         required=False,
@@ -64,6 +68,8 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "base_version" in self.fields:
             self.fields["base_version"].initial = self.instance.lock_version
+            # Without it there is no telling whether the save overwrites someone else's.
+            self.fields["base_version"].required = self.instance.pk is not None
         now = timezone.now()
         if "go_live_at" in self.fields and self.instance.published_at and self.instance.published_at > now:
             self.fields["go_live_at"].initial = self.instance.published_at
@@ -75,6 +81,10 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk and "base_version" in self.fields:
             self._check_not_stale(cleaned.get("base_version"))
         action = requested_action(self.data)
+        reason = workflow.refusal(action, self.instance) if action else ""
+        if reason:
+            self.add_error(None, reason)
+            return cleaned
         if action == workflow.SCHEDULE and not cleaned.get("go_live_at"):
             self.add_error("go_live_at", "Choose when the story should go live.")
         elif action == workflow.SCHEDULE and cleaned["go_live_at"] <= timezone.now():

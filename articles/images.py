@@ -26,6 +26,11 @@ def validate_image(file):
             if width * height > MAX_IMAGE_PIXELS:
                 raise ValidationError(f"This image is {width}×{height} pixels, too large to publish.")
             image.verify()
+        # verify() reads the structure only: a file cut short passes it, then fails when the renditions
+        # are made on save. Decode it once here (the pixel limit above has already been checked).
+        file.seek(0)
+        with Image.open(file) as image:
+            image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

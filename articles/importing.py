@@ -28,6 +28,7 @@ import html
 import io
 import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -316,6 +317,22 @@ def read_entry(raw):
     )
 
 
+def changed_fields(old, new):
+    """The COMPARED_FIELDS that differ between two snapshots (a link only when it is another story's)."""
+
+    def same_link(a, b):
+        try:
+            return normalize_link(a or "") == normalize_link(b or "")
+        except ValueError:
+            return a == b
+
+    return [
+        name
+        for name in COMPARED_FIELDS
+        if not (same_link(old.get(name), new.get(name)) if name == "link" else old.get(name) == new.get(name))
+    ]
+
+
 def entry_diff(old, new):
     """What changed between two snapshots, as a unified diff per field (HTML split into one block a line)."""
 
@@ -477,7 +494,10 @@ def _download_image(entry, slug):
     )
     content = ContentFile(fetched.body)
     try:
-        validate_image(content)
+        with warnings.catch_warnings():
+            # validate_image counts the pixels itself and says so; Pillow's warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            validate_image(content)
         with Image.open(io.BytesIO(fetched.body)) as image:
             image_format = image.format
     except ValidationError as error:
@@ -637,7 +657,7 @@ def _import_entry(source, entry, *, section, publish):
     existing = _find_existing(source, entry)
     if existing is None:
         return _create(source, entry, section=section, publish=publish)
-    changed = [name for name in COMPARED_FIELDS if existing.source_entry.get(name) != entry.snapshot()[name]]
+    changed = changed_fields(existing.source_entry, entry.snapshot())
     if not changed:
         return Outcome(SKIPPED, entry.headline, existing.pk, f"duplicate of #{existing.pk}")
     if existing.status == Article.Status.DRAFT and _untouched_since_import(existing, existing.source_entry):

@@ -126,7 +126,19 @@ class Source(models.Model):
 
 
 # Section pages live at /<slug>/, so a section may not take a path the site already uses.
-RESERVED_SECTION_SLUGS = {"admin", "api", "comments", "feeds", "media", "preview", "privacy", "search", "source", "static", "tag"}
+RESERVED_SECTION_SLUGS = {
+    "admin",
+    "api",
+    "comments",
+    "feeds",
+    "media",
+    "preview",
+    "privacy",
+    "search",
+    "source",
+    "static",
+    "tag",
+}
 
 
 def validate_section_slug(value):

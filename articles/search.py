@@ -16,7 +16,7 @@ import re
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -76,7 +76,9 @@ def highlight(hits, text):
 def _postgres_matching(stories, text):
     query = SearchQuery(text, search_type="websearch", config=CONFIG)  # quotes, OR and -word; never a syntax error
     # The snippet is cut from the dek and the body's text (its tags replaced by spaces).
-    body_text = Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    body_text = Func(
+        F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
+    )
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
     return (
         stories.annotate(search=search_vector())
@@ -85,7 +87,7 @@ def _postgres_matching(stories, text):
             rank=SearchRank(F("search"), query),
             marked_headline=SearchHeadline("headline", query, highlight_all=True, **marks),
             marked_snippet=SearchHeadline(
-                Concat("dek", Value(" "), body_text),
+                Concat("dek", Value(" "), body_text, output_field=TextField()),
                 query,
                 max_words=SNIPPET_WORDS,
                 min_words=15,

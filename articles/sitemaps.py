@@ -90,8 +90,11 @@ class NewsSitemap(StorySitemap):
     limit = NEWS_LIMIT
 
     def items(self):
-        return super().items().filter(published_at__gte=timezone.now() - NEWS_WINDOW).only(
-            "slug", "headline", "published_at", "created_at", "updated_at", "section__slug"
+        return (
+            super()
+            .items()
+            .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+            .only("slug", "headline", "published_at", "created_at", "updated_at", "section__slug")
         )
 
     def get_urls(self, page=1, site=None, protocol=None):

@@ -19,6 +19,11 @@ def _home():
     return absolute_url(reverse("articles:home"))
 
 
+def _pixels(number):
+    # schema.org's width and height take a Distance or QuantitativeValue, not a bare number; E37 is "pixel".
+    return {"@type": "QuantitativeValue", "value": number, "unitCode": "E37"}
+
+
 def organization():
     """The publisher: the site itself, with its logo."""
     return {
@@ -81,7 +86,14 @@ def news_article(article):
         data["keywords"] = keywords
     image = share_image(article)
     if image:
-        data["image"] = [{"@type": "ImageObject", "url": absolute_url(image.url), "width": image.width, "height": image.height}]
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": absolute_url(image.url),
+                "width": _pixels(image.width),
+                "height": _pixels(image.height),
+            }
+        ]
     if article.source_url:
         data["isBasedOn"] = article.source_url
     corrections = [

@@ -1,5 +1,4 @@
 from django.urls import path, register_converter
-
 from django.views.decorators.cache import cache_control
 
 from . import feeds, previews, views

@@ -32,7 +32,7 @@ MODERATE_PERMISSION = "django_comments.can_moderate"
 Action = ModerationDecision.Action
 # What the story column needs: headline and public URL, without every story's body.
 STORY_FOR_LINK = Article.objects.select_related("section").only(
-    "headline", "slug", "status", "published_at", "created_at", "section__slug"
+    "headline", "slug", "status", "published_at", "unpublish_at", "created_at", "section__slug"
 )
 
 # One queue: xtd's own admin (which shows every commenter's IP to anyone with view access) stays out.

@@ -10,6 +10,9 @@ from articles.models import WebURLFormField
 from . import policy
 
 # NUL and other control characters (tab and newlines are fine) never belong in a comment.
+# The largest id a comment can have (a 64-bit primary key).
+MAX_ID = 2**63 - 1
+
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -89,7 +92,10 @@ class ArticleCommentForm(XtdCommentForm):
         return timestamp
 
     def clean_reply_to(self):
-        return max(self.cleaned_data.get("reply_to") or 0, 0)
+        reply_to = max(self.cleaned_data.get("reply_to") or 0, 0)
+        if reply_to > MAX_ID:  # no such comment, and too large for the database to look up
+            raise forms.ValidationError("The comment you are replying to is no longer available.")
+        return reply_to
 
     def security_errors(self):
         # Form age and honeypot are spam checks with messages of their own; only a

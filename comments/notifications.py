@@ -114,7 +114,9 @@ def deliver(pk):
             len(mail.to),
             attempts,
             MAX_ATTEMPTS,
-            f"retrying after {retry_at:%Y-%m-%d %H:%M:%S} UTC" if retry_at else "giving up: see Outgoing mail in the admin",
+            f"retrying after {retry_at:%Y-%m-%d %H:%M:%S} UTC"
+            if retry_at
+            else "giving up: see Outgoing mail in the admin",
         )
         return False
     mail.delete()

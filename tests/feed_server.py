@@ -2,6 +2,7 @@
 and servers that misbehave (never answer, trickle bytes, lie about sizes). Used through the
 `feed_server` fixture in tests/conftest.py."""
 
+import contextlib
 import io
 import threading
 from dataclasses import dataclass, field
@@ -47,10 +48,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         if route.barrier is not None:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):  # the other request never came: answer anyway
                 route.barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
         if route.hang:
             server.stopping.wait()
             return
@@ -116,10 +115,12 @@ class FeedServer:
         self.routes[path] = Route(body=body, **options)
         return self.url(path)
 
+    def feed_body(self, filename):
+        """A file of tests/feeds/, its image links pointed at this server."""
+        return (FEEDS / filename).read_bytes().replace(IMAGE_HOST_PLACEHOLDER, self.base.encode())
+
     def serve_feed(self, path, filename, **options):
-        """Serve a file of tests/feeds/, its image links pointed at this server."""
-        body = (FEEDS / filename).read_bytes().replace(IMAGE_HOST_PLACEHOLDER, self.base.encode())
-        return self.serve(path, body, **options)
+        return self.serve(path, self.feed_body(filename), **options)
 
     def serve_image(self, path, size=(64, 48), fmt="PNG", **options):
         return self.serve(path, image_bytes(size, fmt), content_type=f"image/{fmt.lower()}", **options)

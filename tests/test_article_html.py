@@ -143,7 +143,9 @@ def test_hostile_html_saved_in_code_never_reaches_the_page(client, make_article)
 
 
 def test_hostile_html_saved_through_the_desk_never_reaches_the_page(admin_client, client, section):
-    response = admin_client.post(reverse("admin:articles_article_add"), article_form(section, body=HOSTILE_BODY))
+    response = admin_client.post(
+        reverse("admin:articles_article_add"), article_form(section, body=HOSTILE_BODY, _workflow="publish")
+    )
     assert response.status_code == 302
 
     story = Article.objects.get()

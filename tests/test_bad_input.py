@@ -56,11 +56,11 @@ class TestTheCommentForm:
             ({"comment": "line\x00break"}, "Null characters are not allowed"),
             ({"comment": "escape \x1b[31m red"}, "invisible control characters"),
             ({"comment": "\u2066isolate\u2069"}, "invisible control characters"),
-            ({"name": "Pat\x0b"}, "invisible control characters"),
+            ({"name": "Pat\x0bPat"}, "invisible control characters"),
             ({"url": "https://exa\x00mple.com/"}, "Null characters are not allowed"),
             ({"url": "ftp://example.com/"}, "http:// or https://"),
             ({"url": "data:text/html,hi"}, "http:// or https://"),
-            ({"reply_to": "abc"}, "Enter a whole number"),
+            ({"reply_to": "abc"}, "no longer available"),
             ({"timestamp": "soon"}, "reload the story"),
             ({"followup": "\x00"}, None),
         ],
@@ -106,12 +106,11 @@ class TestTheCommentForm:
         data = {**comment_form_data(other), "object_pk": str(article.pk)}
         answered(client.post(POST_URL, data), status=400, message="reload the story")
 
-    @pytest.mark.parametrize("reply_to", ["-5", "99999999", "99999999999999999999999999"])
+    @pytest.mark.parametrize("reply_to", ["99999999", str(2**63), "99999999999999999999999999"])
     def test_a_reply_to_nothing_is_refused(self, client, article, reply_to):
-        response = answered(client.post(POST_URL, comment_form_data(article, reply_to=reply_to)))
-        assert response.status_code in (200, 400)
-        if response.status_code == 400:
-            assert re.search("no longer available|Ensure this value", response.content.decode())
+        data = comment_form_data(article, reply_to=reply_to)
+        answered(client.post(POST_URL, data), status=400, message="no longer available")
+        assert nothing_stored()
 
     @pytest.mark.parametrize(
         ("fields", "status", "message"),
@@ -184,7 +183,9 @@ class TestTheOtherLinksAndForms:
     )
     def test_confirmation_unsubscribe_and_privacy_links_refuse_garbage(self, client, token):
         for name in ("comments:confirm", "comments:unsubscribe", "privacy:confirm"):
-            answered(client.get(reverse(name, args=["x"]).replace("/x/", f"/{token}/")), status=400)
+            response = answered(client.get(reverse(name, args=["x"]).replace("/x/", f"/{token}/")))
+            # A token with an encoded slash matches no address at all: 404.
+            assert response.status_code == (404 if "%2F" in token else 400)
 
     def test_a_flag_with_a_made_up_reason_or_an_essay_is_refused(self, client, article):
         comment = make_comment(article)

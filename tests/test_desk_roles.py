@@ -324,3 +324,12 @@ def test_a_user_in_no_group_opens_nothing(client, django_user_model):
     client.force_login(nobody)
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 403
     assert client.get(reverse("admin:comments_articlecomment_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("field", ["section", "source", "authors", "tags"])
+def test_a_reporter_can_pick_what_a_story_hangs_on(client, reporter, section, field):
+    client.force_login(reporter)
+    response = client.get(
+        reverse("admin:autocomplete"), {"app_label": "articles", "model_name": "article", "field_name": field}
+    )
+    assert response.status_code == 200

@@ -109,6 +109,7 @@ def test_atom_entries_are_imported(section, feed_server):
     output = run("ledger", "--section", "news")
 
     mill = Article.objects.get(source_guid="tag:ledger.example.org,2026:mill-reopens")
+    assert mill.source == ledger and mill.section.slug == "news"
     assert mill.headline == "Mill reopens with 120 jobs"  # the title's markup is dropped
     assert mill.dek == "The old textile mill is back in business."
     assert mill.body == "<p>The mill on Canal Street reopened on Thursday with 120 staff.</p>"
@@ -349,7 +350,9 @@ def test_imported_stories_show_the_source_link_and_licence_once_published(courie
 
     page = client.get(story.get_absolute_url()).content.decode()
 
-    assert 'href="https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed"' in page
+    assert (
+        'href="https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed"' in page
+    )
     assert "Source link" in page
     assert "republished under the regional content-sharing agreement." in page
 

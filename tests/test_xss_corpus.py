@@ -5,13 +5,18 @@ form, anonymously: the form's answer, the confirmation mail, the confirmation cl
 "awaiting moderation" mail, the moderation queue, and — after a moderator approves everything
 in the admin — every page of the story's thread are parsed as a browser parses them, and none
 may hold executable markup (tests/inert.py). The website field takes only http(s) addresses.
+The same payloads go into every field of an imported feed entry (title, summary, full text, author,
+category, link), and every page showing the imported stories is checked the same way.
 """
 
+import html
 import re
 from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from comments.models import ArticleComment
@@ -49,7 +54,7 @@ def test_the_corpus_is_large_and_varied():
 
 def test_the_checker_finds_what_it_looks_for():
     """The test below is only as good as this checker: it must see each kind of executable markup."""
-    for html in (
+    for markup in (
         "<script>alert(1)</script>",
         '<img src=x onerror="alert(1)">',
         '<a href=" jav&#x09;ascript:alert(1)">x</a>',
@@ -61,7 +66,7 @@ def test_the_checker_finds_what_it_looks_for():
         '<link rel="stylesheet" href="https://evil.example/x.css">',
         '<div style="background:url(javascript:alert(1))">x</div>',
     ):
-        assert executable_markup(html), html
+        assert executable_markup(markup), markup
     assert executable_markup('<script src="/static/site.js"></script><p>Text &lt;script&gt;</p>') == []
 
 
@@ -91,7 +96,7 @@ def test_every_payload_in_every_field_renders_inert(
     admin_own = executable_markup(client.get(queue, {"status": "all"}).content.decode())
     client.logout()
 
-    tried, rejected, confirmed = 0, {field: 0 for field in FIELDS}, 0
+    tried, rejected, confirmed = 0, dict.fromkeys(FIELDS, 0), 0
     for n, payload in enumerate(PAYLOADS):
         for field in FIELDS:
             fields = {
@@ -165,3 +170,67 @@ def test_every_payload_in_every_field_renders_inert(
     )
     assert problems == [], "\n".join(problems)
     assert rendered == confirmed
+
+
+# --- imported feeds ----------------------------------------------------------------------------------
+
+XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 at all
+
+
+def hostile_feed(payloads):
+    """An RSS feed whose every field carries a payload: item i has payload i in its title, summary, full
+    text and author; item "link-i" has it as the story's link (most are refused)."""
+    items = []
+    for n, payload in enumerate(payloads):
+        text = html.escape(payload)
+        items.append(
+            f"<item><title>Story {n}: {text}</title><link>https://hostile.example.net/{n}</link>"
+            f"<guid>xss-{n}</guid><description>{text}</description>"
+            f"<content:encoded>{html.escape(f'<p>Story {n}.</p>{payload}')}</content:encoded>"
+            f"<dc:creator>{text}</dc:creator><category>{text}</category></item>"
+            f"<item><title>Link story {n}</title><link>{text}</link><guid>link-{n}</guid>"
+            f"<description>Link probe {n}.</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<channel><title>Hostile Wire</title><link>https://hostile.example.net/</link><description>d</description>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+def test_every_payload_in_every_imported_feed_field_renders_inert(client, section, tmp_path):
+    from articles.models import Article, Source
+
+    source = Source.objects.create(
+        name="Hostile Wire", slug="hostile", homepage="https://hostile.example.net/", default_section=section
+    )
+    representable = [payload for payload in PAYLOADS if not XML_UNSAFE.search(payload)]
+    feed = tmp_path / "hostile.xml"
+    feed.write_text(hostile_feed(representable), encoding="utf-8")
+    call_command("import_feed", str(feed), "--source", "hostile", "--publish", stdout=StringIO(), stderr=StringIO())
+
+    problems = []
+    stories = list(Article.objects.published().filter(source=source))
+    pages = [story.get_absolute_url() for story in stories]
+    pages += ["/", section.get_absolute_url(), source.get_absolute_url()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        problems += [f"{url}: {problem}" for problem in executable_markup(response.content.decode())]
+
+    payload_stories = sum(1 for story in stories if story.headline.startswith("Story "))
+    link_stories = len(stories) - payload_stories
+    figures.record(
+        "XSS corpus, imported feed",
+        payloads=len(representable),
+        not_representable_in_xml=len(PAYLOADS) - len(representable),
+        entries_tried=2 * len(representable),
+        stories_imported=len(stories),
+        links_refused=len(representable) - link_stories,
+        pages_checked=len(pages),
+        executable_markup_found=len(problems),
+    )
+    assert payload_stories == len(representable)
+    assert problems == [], "\n".join(problems)

@@ -92,6 +92,8 @@ def post_comment(request):
             article=article,
         )
     if not form.is_valid():
+        if "reply_to" in form.errors:  # a hidden field: no reader typed it, so say what it means
+            return _problem(request, "The comment you are replying to is no longer available.", 400, article=article)
         return _problem(request, "Please correct the errors below.", 400, article=article, form=form)
     parent = _parent(article, form.cleaned_data["reply_to"])
     if form.cleaned_data["reply_to"] and parent is None:

@@ -27,7 +27,10 @@ class PrivacyRequestForm(forms.Form):
         max_length=254,
         help_text="The address you comment with. We email the link there.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254}),
-        error_messages={"required": "Please enter your email address.", "invalid": "Please enter a valid email address."},
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter a valid email address.",
+        },
     )
     action = forms.ChoiceField(
         label="What would you like?",
@@ -46,7 +49,10 @@ def _page(request, form, *, status=200, message=""):
         "message": message,
         "retention_days": settings.COMMENTS_IP_RETENTION_DAYS,
         "contact_email": settings.COMMENTS_XTD_CONTACT_EMAIL,
-        "rules": {name: policy.rule(name) for name in ("CONFIRMATION_VALID_DAYS", "PRIVACY_LINK_VALID_HOURS", "EDIT_WINDOW_MINUTES")},
+        "rules": {
+            name: policy.rule(name)
+            for name in ("CONFIRMATION_VALID_DAYS", "PRIVACY_LINK_VALID_HOURS", "EDIT_WINDOW_MINUTES")
+        },
     }
     return render(request, "comments/privacy.html", context, status=status)
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--retry-given-up",
             action="store_true",
-            help=f"Make messages that failed {notifications.MAX_ATTEMPTS} times due again (after fixing the mail server).",
+            help=f"Make messages that failed {notifications.MAX_ATTEMPTS} times due again (mail server fixed).",
         )
 
     def handle(self, *, limit, retry_given_up, verbosity, **options):
