@@ -6,8 +6,12 @@ from articles.models import Article, Section, Source, Tag
 class StoryFilter(filters.FilterSet):
     """Narrow the stories; an unknown slug or a malformed time is a 400 that names the parameter."""
 
-    section = filters.ModelChoiceFilter(to_field_name="slug", queryset=Section.objects.all(), help_text="A section's slug.")
-    source = filters.ModelChoiceFilter(to_field_name="slug", queryset=Source.objects.all(), help_text="A source's slug.")
+    section = filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Section.objects.all(), help_text="A section's slug."
+    )
+    source = filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Source.objects.all(), help_text="A source's slug."
+    )
     tag = filters.ModelChoiceFilter(
         field_name="tags", to_field_name="slug", queryset=Tag.objects.all(), help_text="A tag's slug."
     )

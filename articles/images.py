@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import ImageFieldFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image
+from PIL import ExifTags, Image
 
 # Anything bigger than a high-end camera frame is refused before it is decoded.
 MAX_IMAGE_PIXELS = 50_000_000
@@ -39,3 +40,38 @@ def validate_image(file):
         raise ValidationError("This file is not an image we can read (JPEG, PNG, GIF or WebP).") from None
     finally:
         file.seek(0)
+
+
+# EXIF orientations 5 to 8 turn the picture a quarter turn (phones store portraits on their side).
+QUARTER_TURNS = {5, 6, 7, 8}
+
+
+def upright_size(file):
+    """(width, height) of the image as it is shown, its EXIF orientation applied; (None, None) if unreadable."""
+    position = file.tell()
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            width, height = image.size
+            if image.getexif().get(ExifTags.Base.Orientation) in QUARTER_TURNS:
+                return height, width
+            return width, height
+    except Exception:
+        return None, None
+    finally:
+        file.seek(position)
+
+
+class UprightImageFieldFile(ImageFieldFile):
+    """An image whose width and height are those of the picture turned upright, as its renditions are."""
+
+    def _get_image_dimensions(self):
+        if not hasattr(self, "_dimensions_cache"):
+            close = self.closed
+            self.open()
+            try:
+                self._dimensions_cache = upright_size(self)
+            finally:
+                if close:
+                    self.close()
+        return self._dimensions_cache

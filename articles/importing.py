@@ -658,7 +658,12 @@ def _import_entry(source, entry, *, section, publish):
     if existing is None:
         return _create(source, entry, section=section, publish=publish)
     changed = changed_fields(existing.source_entry, entry.snapshot())
-    if not changed:
+    # Only the entry itself may change its story: not another source's entry, nor another entry of this
+    # feed (another GUID) with the same link or headline and lead (a repost, a live blog's next post).
+    same_entry = existing.source_id == source.pk and not (
+        entry.guid and existing.source_guid and entry.guid != existing.source_guid
+    )
+    if not changed or not same_entry:
         return Outcome(SKIPPED, entry.headline, existing.pk, f"duplicate of #{existing.pk}")
     if existing.status == Article.Status.DRAFT and _untouched_since_import(existing, existing.source_entry):
         return _update_draft(existing, entry, changed)

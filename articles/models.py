@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 
 from .html import BODY_EXTENSIONS, sanitize_html
-from .images import validate_image
+from .images import UprightImageFieldFile, validate_image
 
 # Only links a reader's browser can safely follow: no javascript:, ftp: or data:.
 web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
@@ -43,6 +43,12 @@ class WebURLField(models.URLField):
         # The form must check the same rule with the same message: a ModelForm replaces a model
         # validator's message with its field's own for the same code ("invalid").
         return super().formfield(**{"form_class": WebURLFormField, **kwargs})
+
+
+class UprightImageField(models.ImageField):
+    """An image field that stores the width and height of the picture as shown (EXIF orientation applied)."""
+
+    attr_class = UprightImageFieldFile
 
 
 class SanitizedHTMLField(ProseEditorField):
@@ -253,7 +259,7 @@ class Article(models.Model):
     slug = models.SlugField(max_length=200, unique_for_date="published_at", help_text="The end of the story's address.")
     dek = models.CharField("dek (standfirst)", max_length=300, blank=True)
     body = SanitizedHTMLField(blank=True)
-    lead_image = models.ImageField(
+    lead_image = UprightImageField(
         upload_to="lead-images/%Y/%m/",
         blank=True,
         validators=[validate_image],

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, Section, Tag
 from tests.comment_makers import make_comment
 from tests.conftest import image_file
 
@@ -119,7 +119,9 @@ def test_stories_are_filtered_by_section_source_tag_and_date(client, make_articl
     tag = Tag.objects.create(name="Harbour", slug="harbour")
     now = timezone.now()
     make_article(headline="Match", section=sport, published_at=now - 30 * HOUR)
-    make_article(headline="Wire", source=source, source_url="https://wire.example/w", tags=[tag], published_at=now - HOUR)
+    make_article(
+        headline="Wire", source=source, source_url="https://wire.example/w", tags=[tag], published_at=now - HOUR
+    )
 
     def headlines(**params):
         return [story["headline"] for story in get(client, "/api/stories/", **params)["results"]]
@@ -215,7 +217,9 @@ def test_the_openapi_schema_is_served_and_valid(client, tmp_path):
     story_filters = {p["name"] for p in schema["paths"]["/api/stories/"]["get"]["parameters"]}
     assert {"section", "source", "tag", "published_after", "published_before", "page"} <= story_filters
     # drf-spectacular's own check against the OpenAPI 3 specification's JSON schema; warnings fail too.
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"), stdout=StringIO())
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"), stdout=StringIO()
+    )
 
 
 # --- fuzzing against a live server ----------------------------------------------------------------

@@ -220,6 +220,18 @@ class TestTheOtherLinksAndForms:
     def test_the_privacy_form_answers_a_ten_megabyte_body_with_413(self, client):
         answered(client.post(reverse("privacy:page"), {"email": "x" * TEN_MB}), status=413)
 
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"username": "x" * 10_000, "password": "y"},
+            {"username": "a\x00b", "password": "\x00"},
+            {"password": TEN_MB * "p"},
+        ],
+    )
+    def test_the_admin_sign_in_answers_bad_input(self, client, data):
+        response = answered(client.post(reverse("admin:login"), data))
+        assert response.status_code in (200, 400, 413)
+
 
 # --- every URL the site serves ------------------------------------------------------------------
 

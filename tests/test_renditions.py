@@ -49,8 +49,8 @@ def test_saving_a_lead_image_makes_every_rendition_once_in_the_right_sizes_and_f
             assert path.suffix == EXTENSIONS[image.format]
             sizes.setdefault(image.format, set()).add(image.size)
             assert "exif" not in image.info  # no camera or GPS metadata goes out
-    expected = {(1600 * w // 1600, 900 * w // 1600) for w in LEAD_WIDTHS} | set(CARD_SIZES)
-    assert sizes == {name: expected for name in FORMATS}
+    expected = {(w, 900 * w // 1600) for w in LEAD_WIDTHS} | set(CARD_SIZES)
+    assert sizes == dict.fromkeys(FORMATS, expected)
 
     # Saving the story again, image unchanged, makes nothing new.
     before = {path: path.stat().st_mtime_ns for path in files}
@@ -102,7 +102,9 @@ def test_list_cards_are_lazy_below_the_first_and_reserve_their_box(client, make_
     for _ in range(3):
         make_article(lead_image=image_file(), lead_image_alt="A photo")
 
-    images = [card.find("img") for card in parse(client.get(reverse("articles:home"))).find_all("article", class_="card")]
+    images = [
+        card.find("img") for card in parse(client.get(reverse("articles:home"))).find_all("article", class_="card")
+    ]
 
     assert [img.attrs.get("loading") for img in images] == [None, "lazy", "lazy"]
     for img in images:
@@ -148,3 +150,21 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(admin_client, sect
     )
     assert response.status_code == 200
     assert "too large to publish" in response.context["adminform"].form.errors["lead_image"][0]
+
+
+def test_a_photo_stored_on_its_side_is_turned_upright_and_announced_at_its_upright_size(client, make_article, settings):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90° clockwise to show
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # a GPS position
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "green").save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("portrait.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    story = make_article(lead_image=upload, lead_image_alt="A portrait")
+
+    assert (story.lead_image_width, story.lead_image_height) == (1200, 1600)
+    img = parse(client.get(story.get_absolute_url())).find("figure").find("img")
+    assert (img.attrs["width"], img.attrs["height"]) == ("800", "1067")
+    with open_media(settings, img.attrs["src"]) as image:
+        assert image.size == (800, 1067)
+        assert not image.getexif()  # neither the orientation nor the GPS position goes out

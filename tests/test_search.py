@@ -139,7 +139,9 @@ def test_search_pages_are_kept_out_of_search_engines(client, db):
     assert page.find("meta", name="robots").attrs["content"] == "noindex, follow"
 
 
-def test_the_results_page_query_count_does_not_grow_with_results(client, make_article, source, django_assert_num_queries):
+def test_the_results_page_query_count_does_not_grow_with_results(
+    client, make_article, source, django_assert_num_queries
+):
     for n in range(3):
         make_article(headline=f"Harbour {n}", source=source, source_url=f"https://wire.example/{n}")
     with django_assert_num_queries(SEARCH_PAGE_QUERIES):

