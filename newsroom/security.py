@@ -1,4 +1,5 @@
-"""The Content-Security-Policy for each part of the site; django-csp writes the header.
+"""Security wiring: the Content-Security-Policy for each part of the site (django-csp writes the header),
+and the username django-axes records a failed sign-in under.
 
 Public pages get `CONTENT_SECURITY_POLICY` from settings: no inline script or style, nothing
 from another origin. The admin gets `ADMIN_DIRECTIVES`: django-prose-editor loads its modules
@@ -43,3 +44,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and parts.config is None and is_admin(request):
             parts.config = ADMIN_DIRECTIVES
         return parts
+
+
+def sign_in_username(request, credentials=None):
+    """What was typed as the username, cut to the longest a username can be (150), for django-axes:
+    its record of an attempt holds 255 characters, and a longer name was a 500 on PostgreSQL."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    return username[:150] if isinstance(username, str) else username

@@ -200,3 +200,12 @@ def test_requests_keep_no_ip_address(ask):
     ask("pat@example.com", "export", ip="198.51.100.77")
     request = PrivacyRequest.objects.get()
     assert "198.51.100.77" not in str(request.__dict__)
+
+
+def test_the_link_page_query_count_does_not_grow_with_comments(client, ask, article, django_assert_num_queries):
+    for n in range(5):
+        make_comment(article, f"Comment {n}.", email="many@example.com")
+    _, link = ask("many@example.com", "erase")
+    # 1: the request, 2: how many comments the address has, 3: the sections for the navigation
+    with django_assert_num_queries(3):
+        assert client.get(link).status_code == 200
