@@ -1,5 +1,8 @@
 """The one allowlist for story HTML: what editors can make, what imports keep, what pages show."""
 
+import html
+import re
+
 import nh3
 from django_prose_editor.config import allowlist_from_extensions
 
@@ -40,3 +43,13 @@ def sanitize_html(html: str) -> str:
     cleaned = _cleaner.clean(html).strip()
     # ProseMirror always leaves an empty paragraph behind in an empty document.
     return "" if cleaned in ("<p></p>", "<p><br></p>") else cleaned
+
+
+# Block boundaries become spaces, so "<p>One.</p><p>Two.</p>" reads "One. Two."
+_BLOCK_TAGS = re.compile(r"(?i)<(/?(p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|hr)\b[^>]*)>")
+
+
+def plain_text(markup):
+    """The words of an HTML fragment, on one line, unescaped (templates escape them again)."""
+    spaced = _BLOCK_TAGS.sub(r" <\1>", markup or "")
+    return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())

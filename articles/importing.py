@@ -33,20 +33,19 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import feedparser
-import nh3
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from PIL import Image
 
 from .fetching import WEB_SCHEMES, FetchError, fetch
-from .html import sanitize_html
+from .html import plain_text, sanitize_html
 from .images import validate_image
 from .models import Article, Author, Source, StatusChange, UpstreamChange
 
@@ -148,14 +147,6 @@ def fingerprint(headline, lead):
 
 
 # --- reading an entry -----------------------------------------------------------------------------------
-
-_BLOCK_TAGS = re.compile(r"(?i)<(/?(p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|hr)\b[^>]*)>")
-
-
-def plain_text(markup):
-    """The words of an HTML fragment, on one line, unescaped (templates escape them again)."""
-    spaced = _BLOCK_TAGS.sub(r" <\1>", markup or "")
-    return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())
 
 
 def _text(value):
@@ -598,7 +589,10 @@ def _update_draft(article, entry, changed):
         article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment(f"Updated from {article.source.name}: {', '.join(changed)} changed at the source")
+            # An editor's form opened before this update is now stale and will say so on save.
+            article.lock_version = F("lock_version") + 1
             article.save()
+            article.refresh_from_db(fields=["lock_version"])
             article.authors.set([_author_named(name) for name in entry.authors])
     except ValidationError as error:
         _discard_image(article, keep=old_image)

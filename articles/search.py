@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from .seo import plain_text
+from .html import plain_text
 
 CONFIG = "english"  # the text-search configuration; the GIN index is built with the same one
 MAX_QUERY_LENGTH = 200

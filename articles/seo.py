@@ -5,14 +5,13 @@ is built on SITE_URL, never on the request's Host header: one canonical address,
 site was reached by.
 """
 
-import html
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from .html import plain_text
 from .models import Source
 
 
@@ -46,11 +45,6 @@ def search_presence(article):
     if policy == Source.SEOPolicy.CANONICAL_TO_ORIGINAL:
         return SearchPresence(canonical=article.source_url, robots="")
     return SearchPresence(canonical=absolute_url(article.get_absolute_url()), robots="")
-
-
-def plain_text(value):
-    """HTML (a story body) as one line of plain text."""
-    return " ".join(html.unescape(strip_tags(value or "")).split())
 
 
 def description(article, words=40):

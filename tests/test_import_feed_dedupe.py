@@ -298,3 +298,25 @@ def test_only_the_times_changing_is_not_a_change(courier, feed_server):
     serve_changed(feed_server, (b"Wed, 11 Mar 2026 21:30:00 +0000", b"Wed, 11 Mar 2026 23:00:00 +0000"))
     assert "3 skipped" in run("courier")
     assert not UpstreamChange.objects.exists()
+
+
+def test_an_editor_who_opened_a_draft_before_the_source_changed_cannot_save_over_the_update(
+    courier, feed_server, desk_editor, client
+):
+    from tests.desk_forms import opened_form, post_story
+
+    run("courier")
+    story = Article.objects.get(source_guid=HARBOUR)
+    client.force_login(desk_editor)
+    _, form = opened_form(client, story)
+    serve_changed(
+        feed_server, (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4")
+    )
+    run("courier")
+
+    response = post_story(client, story, data={**form, "dek": "Edited on a stale copy."})
+
+    assert response.status_code == 200  # the form comes back with the conflict, nothing saved
+    story.refresh_from_db()
+    assert story.headline == "Harbour expansion approved, 7 to 4"
+    assert story.dek != "Edited on a stale copy."
