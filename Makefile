@@ -4,6 +4,8 @@
 #   make serve           production-style gunicorn server (DEBUG=0)
 #   make test            test suite (SQLite unless DATABASE_URL says otherwise)
 #   make test-postgres   test suite against a throwaway PostgreSQL server
+#   make test-browser    reader, editor, hostile and accessibility journeys in Chromium (Playwright)
+#   make screenshots     the same pages' screenshots, also into docs/screenshots/ (the README's)
 #   make check           Django checks, missing migrations, ruff lint + format
 #   make loadtest        20 clients post 500 comments to gunicorn, on SQLite and on PostgreSQL
 #   make send-mail       send the mail waiting in the outbox (cron: every few minutes)
@@ -26,7 +28,7 @@ PORT ?= 8000
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
 PYTEST_ARGS ?=
 
-.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips
+.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots
 
 # --- virtualenv ----------------------------------------------------------------
 
@@ -110,6 +112,27 @@ test-postgres: venv
 	  *) \
 	    scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS) || { $(check_pytest_status); } ;; \
 	esac
+
+# --- browser suite ----------------------------------------------------------------------
+#
+# tests/browser/: Playwright drives Debian's Chromium (/usr/bin/chromium, or CHROMIUM=...; never a
+# downloaded browser) against a live test server; axe-core's axe.min.js comes from npm, pinned in
+# package-lock.json. SQLite unless DATABASE_URL says otherwise. A failing test leaves its trace and
+# screenshot under test-artifacts/playwright/ (open a trace with `.venv/bin/playwright show-trace`).
+NODE_STAMP := node_modules/.installed
+BROWSER_PYTEST = $(PY) -m pytest --output test-artifacts/playwright \
+	--tracing retain-on-failure --screenshot only-on-failure
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is missing. On Debian: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test-browser: venv $(NODE_STAMP)
+	@$(BROWSER_PYTEST) tests/browser $(PYTEST_ARGS) || { $(check_pytest_status); }
+
+screenshots: venv $(NODE_STAMP)
+	UPDATE_DOCS_SCREENSHOTS=1 $(BROWSER_PYTEST) tests/browser/test_layout.py -k screenshots $(PYTEST_ARGS)
 
 # --- static checks -----------------------------------------------------------------------
 

@@ -307,7 +307,16 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            # The public pages' queries (tests/test_public_query_indexes.py checks them on PostgreSQL):
+            # a section's and a source's latest stories, and the next scheduled unpublish (pagecache.freshness).
+            models.Index(fields=["section", "-published_at", "-id"], name="article_section_latest_idx"),
+            models.Index(fields=["source", "-published_at", "-id"], name="article_source_latest_idx"),
+            models.Index(
+                fields=["unpublish_at"], name="article_unpublish_at_idx", condition=models.Q(unpublish_at__isnull=False)
+            ),
+        ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish stories"),
             ("edit_any_article", "Can edit anyone's stories"),

@@ -5,6 +5,7 @@ refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import datetime
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -114,6 +115,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "api",
+    "pagecache",
     "csp",
     "axes",
 ]
@@ -128,6 +130,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous readers' public pages from the cache (pagecache/): after everything that decides who
+    # the visitor is, so that it sees sessions, messages and CSRF; cached pages still get every header.
+    "pagecache.middleware.PageCacheMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "pagecache.csrf.context_processor",  # after Django's own csrf_token, which it replaces
             ],
         },
     },
@@ -177,6 +183,31 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The page cache (pagecache/): anonymous readers' public pages, kept until the content changes. Every
+# server process must see the same pages and the same invalidation, so it is Redis with REDIS_URL, else
+# files under var/cache/pages, shared by gunicorn's workers and cron's commands on this machine (with a
+# per-process memory cache, one worker would go on serving a page that a save in another had replaced).
+# Keys carry the database's identity: another database (the benchmark's) never sees these pages.
+_database = DATABASES["default"]
+_pages_prefix = "pages-" + hashlib.md5(
+    f"{_database['ENGINE']}|{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode(),
+    usedforsecurity=False,
+).hexdigest()[:10]
+if os.environ.get("REDIS_URL"):
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": _pages_prefix}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGE_CACHE_DIR") or str(VAR_DIR / "cache" / "pages"),
+        "KEY_PREFIX": _pages_prefix,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+# How long a cached page may be served at most (0: no page cache). Off by default with DEBUG=1, so
+# template changes show at once while developing.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
+# How long browsers and shared caches (a CDN, a proxy) may keep a public page without a form.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -192,6 +223,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (favicon.ico, on every page, the admin's too), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "root_files"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 # Django serves uploads itself only for local use; production uses object storage or the proxy.

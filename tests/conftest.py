@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Author, Section, Source, Tag
+from pagecache import freshness
 
 _counter = itertools.count(1)
 
@@ -28,6 +29,17 @@ def _isolated_media(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache(settings):
+    """The page cache on, as in production, in this test's own memory (never var/cache, never another test's)."""
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"pages-{next(_counter)}"},
+    }
+    freshness.begin_with_nothing_scheduled()  # each test starts with no stories
 
 
 def make_user(django_user_model, username, *perms, **extra):

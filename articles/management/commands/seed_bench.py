@@ -1,0 +1,402 @@
+"""Fill an empty database with a realistic newsroom for the benchmark, fast:
+
+    manage.py seed_bench --articles 2000 --comments 20000          # make bench's quick dataset
+    manage.py seed_bench --articles 100000 --comments 1000000      # the big one, on PostgreSQL
+
+Sources, sections, authors and tags; stories over the past months (mostly published, some scheduled,
+drafts, unpublished, a few with an unpublish time), a third of them with one of a few shared lead
+images; threaded comments spread with a long tail (most stories have a handful, a few have thousands),
+mostly published, some held or removed. Three stories are the benchmark's fixed points: "bench-0-comments",
+"bench-100-comments" and "bench-1000-comments", published two hours ago in News with comments open.
+
+Rows go in with bulk inserts (PostgreSQL: COPY), in batches, with no per-row signals; the page cache is
+told once at the end. Repeatable: the same --seed gives the same data.
+"""
+
+import datetime
+import io
+import random
+import time
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_comments import get_model as get_comment_model
+from imagekit.cachefiles import ImageCacheFile
+from imagekit.registry import generator_registry
+from PIL import Image, ImageDraw
+
+from articles.management.commands.import_feed import ProgressBar
+from articles.models import Article, Author, Section, Source, Tag
+
+FIXED_STORIES = {"bench-0-comments": 0, "bench-100-comments": 100, "bench-1000-comments": 1000}
+SECTIONS = ["News", "Business", "Sport", "Culture", "Science", "Opinion", "World", "Travel"]
+VOCABULARY = (
+    "council harbour budget vote mayor river bridge school teachers parents market prices storm weather "
+    "railway station night bus route housing rent tenants court ruling judge police report museum exhibition "
+    "festival concert orchestra theatre season club match league coach players stadium fans goal minute "
+    "scientists study climate coast erosion ferry island fishermen quota farmers harvest drought hospital "
+    "nurses doctors ward funding minister plan election candidates debate survey residents street traffic "
+    "cyclists lane park trees library opening hours volunteers charity appeal donors company workers jobs "
+    "factory plant energy wind solar grid prices inflation bank rates savings airport flights delays tourists "
+    "hotel summer winter spring autumn morning evening week month year city town village region country"
+)
+WORDS = VOCABULARY.split()
+STATUS_SHARES = [  # of the stories other than the fixed three
+    (Article.Status.PUBLISHED, 0.955),
+    (Article.Status.SCHEDULED, 0.01),
+    (Article.Status.DRAFT, 0.015),
+    (Article.Status.IN_REVIEW, 0.01),
+    (Article.Status.UNPUBLISHED, 0.01),
+]
+MAX_COMMENTS_PER_STORY = 3000
+IMAGES = 4
+IMAGE_SIZE = (1600, 900)
+
+
+def sentence(rng, low, high):
+    words = rng.choices(WORDS, k=rng.randint(low, high))
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng):
+    return " ".join(sentence(rng, 8, 18) for _ in range(rng.randint(3, 6)))
+
+
+def insert_rows(model, columns, rows):
+    """Insert plain rows into `model`'s own table: COPY on PostgreSQL, executemany elsewhere."""
+    fields = [model._meta.get_field(name) for name in columns]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    prepared = [[f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            for row in prepared:
+                buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with stories and threaded comments for the benchmark (bulk inserts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=2000, help="stories in all (default 2000)")
+        parser.add_argument("--comments", type=int, default=20000, help="comments in all (default 20000)")
+        parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed, the same data")
+        parser.add_argument("--batch-size", type=int, default=5000, help="rows per insert (default 5000)")
+
+    def handle(self, *args, articles, comments, seed, batch_size, **options):
+        if articles < 10:
+            raise CommandError("--articles must be at least 10 (three of them are the benchmark's fixed stories).")
+        if comments < sum(FIXED_STORIES.values()):
+            raise CommandError(f"--comments must be at least {sum(FIXED_STORIES.values())} (the fixed stories' own).")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        existing = Article.objects.count()
+        if existing:
+            raise CommandError(
+                f"seed_bench fills an empty database, and this one has {existing} stories: "
+                "point DATABASE_URL at a new one (make bench makes its own)."
+            )
+        self.rng = random.Random(seed)
+        self.batch_size = batch_size
+        self.verbosity = options["verbosity"]
+        self.now = timezone.now().replace(microsecond=0)
+        started = time.monotonic()
+        with transaction.atomic():
+            self.make_site()
+            stories = self.make_stories(articles)
+            written = self.make_comments(stories, comments)
+            self.reset_sequences()
+        from pagecache import freshness  # told once, not per row
+
+        freshness.content_changed()
+        if self.verbosity:
+            self.stdout.write(
+                f"Seeded {articles} stories and {written} comments in {time.monotonic() - started:.0f} s "
+                f"({connection.vendor})."
+            )
+
+    # --- progress ----------------------------------------------------------------------------------
+
+    def progress(self, label, total):
+        if self.verbosity >= 1 and self.stdout.isatty():
+            bar = ProgressBar(self.stdout, label)
+            return bar, bar.clear
+        return (lambda done, total: None), (lambda: None)
+
+    # --- the newsroom around the stories -----------------------------------------------------------
+
+    def make_site(self):
+        rng = self.rng
+        self.sections = Section.objects.bulk_create(
+            Section(name=name, slug=name.lower(), description=f"{name} from the newsroom.", position=n)
+            for n, name in enumerate(SECTIONS)
+        )
+        self.sources = Source.objects.bulk_create(
+            Source(
+                name=f"Wire {n}",
+                slug=f"wire-{n}",
+                homepage=f"https://wire{n}.example/",
+                licence="Republished under licence.",
+                seo_policy=rng.choice(list(Source.SEOPolicy.values)),
+            )
+            for n in range(12)
+        )
+        self.authors = Author.objects.bulk_create(
+            Author(name=f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {n}", slug=f"author-{n}")
+            for n in range(60)
+        )
+        self.tags = Tag.objects.bulk_create(Tag(name=f"{word} {n}", slug=f"{word}-{n}") for n, word in enumerate(WORDS))
+        self.images = self.make_images()
+
+    def make_images(self):
+        """A few lead images, shared by many stories, with their renditions made once each."""
+        names = []
+        for n in range(IMAGES):
+            image = Image.new("RGB", IMAGE_SIZE, (40 + 50 * n, 90, 160 - 30 * n))
+            draw = ImageDraw.Draw(image)
+            for band in range(0, IMAGE_SIZE[0], 80):
+                draw.rectangle([band, 0, band + 30, IMAGE_SIZE[1]], fill=(200, 180 - 20 * n, 60 + 40 * n))
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=80)
+            name = f"lead-images/bench/bench-{n}.jpg"
+            if not default_storage.exists(name):
+                name = default_storage.save(name, ContentFile(buffer.getvalue()))
+            names.append(name)
+        return names
+
+    def make_renditions(self, stories):
+        """Each shared image's renditions, once (articles.imagegenerators registers them)."""
+        done = set()
+        for story in stories:
+            if story.lead_image and story.lead_image.name not in done:
+                done.add(story.lead_image.name)
+                for spec_id in generator_registry.get_ids():
+                    if spec_id.startswith("articles:"):
+                        ImageCacheFile(generator_registry.get(spec_id, source=story.lead_image)).generate()
+
+    # --- stories -----------------------------------------------------------------------------------
+
+    def story_status(self):
+        roll, total = self.rng.random(), 0.0
+        for status, share in STATUS_SHARES:
+            total += share
+            if roll < total:
+                return status
+        return Article.Status.PUBLISHED
+
+    def new_story(self, n, status, published_at, section, slug=None):
+        rng = self.rng
+        source = rng.choice(self.sources) if rng.random() < 0.4 else None
+        image = rng.choice(self.images) if rng.random() < 0.33 else ""
+        headline = sentence(rng, 5, 11).rstrip(".")
+        story = Article(
+            headline=headline,
+            slug=slug or f"story-{n}",
+            dek=sentence(rng, 10, 20),
+            body="".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8))),
+            section=section,
+            source=source,
+            source_url=f"https://{source.slug}.example/{n}" if source else "",
+            source_licence=source.licence if source else "",
+            status=status,
+            published_at=published_at,
+            comments_enabled=rng.random() < 0.95,
+            lead_image=image,
+            lead_image_width=IMAGE_SIZE[0] if image else None,
+            lead_image_height=IMAGE_SIZE[1] if image else None,
+            lead_image_alt="A pattern of coloured bands" if image else "",
+        )
+        if status == Article.Status.PUBLISHED and rng.random() < 0.005:
+            story.unpublish_at = self.now + datetime.timedelta(hours=rng.randint(1, 24 * 14))
+        return story
+
+    def make_stories(self, count):
+        rng = self.rng
+        # About 50 stories a day, however many there are, so that dates look like a newsroom's.
+        span = datetime.timedelta(days=max(count / 50, 7))
+        news = self.sections[0]
+        stories = [
+            self.new_story(n, Article.Status.PUBLISHED, self.now - datetime.timedelta(hours=2), news, slug=slug)
+            for n, slug in enumerate(FIXED_STORIES)
+        ]
+        for story in stories:
+            story.comments_enabled = True
+        for n in range(len(stories), count):
+            status = self.story_status()
+            if status == Article.Status.SCHEDULED:
+                published_at = self.now + datetime.timedelta(minutes=rng.randint(10, 7 * 24 * 60))
+            elif status in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
+                published_at = None
+            else:
+                published_at = self.now - datetime.timedelta(seconds=rng.randint(3 * 3600, int(span.total_seconds())))
+            stories.append(self.new_story(n, status, published_at, rng.choice(self.sections)))
+
+        update, done = self.progress("Stories", count)
+        saved = []
+        for start in range(0, count, self.batch_size):
+            saved += Article.objects.bulk_create(stories[start : start + self.batch_size])
+            update(len(saved), count)
+        done()
+        # As if each was saved when it went live (auto_now stamped them all with now: "Updated" everywhere).
+        Article.objects.filter(published_at__isnull=False).update(
+            created_at=F("published_at"), updated_at=F("published_at")
+        )
+
+        Authors, Tags = Article.authors.through, Article.tags.through
+        bylines, tagging = [], []
+        for story in saved:
+            for author in rng.sample(self.authors, rng.choice([1, 1, 1, 2])):
+                bylines.append(Authors(article_id=story.pk, author_id=author.pk))
+            for tag in rng.sample(self.tags, rng.randint(0, 4)):
+                tagging.append(Tags(article_id=story.pk, tag_id=tag.pk))
+        Authors.objects.bulk_create(bylines, batch_size=self.batch_size)
+        Tags.objects.bulk_create(tagging, batch_size=self.batch_size)
+        self.make_renditions(saved)
+        return saved
+
+    # --- comments ----------------------------------------------------------------------------------
+
+    def comment_counts(self, stories, total):
+        """How many comments each live story gets: the fixed three theirs, the rest a long tail (Pareto)."""
+        live = [s for s in stories if s.status == Article.Status.PUBLISHED and s.published_at <= self.now]
+        counts = {s.pk: FIXED_STORIES[s.slug] for s in live if s.slug in FIXED_STORIES}
+        others = [s for s in live if s.slug not in FIXED_STORIES]
+        remaining = total - sum(counts.values())
+        weights = [self.rng.paretovariate(1.2) for _ in others]
+        scale = remaining / sum(weights) if weights else 0
+        assigned = 0
+        for story, weight in zip(others, weights, strict=True):
+            n = min(int(weight * scale), MAX_COMMENTS_PER_STORY)
+            counts[story.pk] = n
+            assigned += n
+        # What rounding and the cap left over goes to random stories, one at a time.
+        while assigned < remaining and others:
+            story = self.rng.choice(others)
+            if counts[story.pk] < MAX_COMMENTS_PER_STORY:
+                counts[story.pk] += 1
+                assigned += 1
+        return {pk: n for pk, n in counts.items() if n}, {s.pk: s for s in live}
+
+    def threads_of(self, story, count):
+        """`count` comments on `story` as threads: a third of them replies, at most two levels deep."""
+        rng = self.rng
+        threads, everyone = [], []
+        max_level = settings.COMMENTS_XTD_MAX_THREAD_LEVEL
+        opened = story.published_at
+        for n in range(count):
+            reader = rng.randint(1, 50_000)
+            posted = opened + datetime.timedelta(seconds=60 * (n + 1) + rng.randint(0, 59))
+            roll = rng.random()
+            row = {
+                "user_name": f"Reader {reader}",
+                "user_email": f"reader{reader}@bench.example",
+                "comment": " ".join(sentence(rng, 6, 20) for _ in range(rng.randint(1, 3))),
+                "submit_date": min(posted, self.now),
+                "is_public": roll >= 0.03,
+                "is_removed": roll < 0.01,
+                "children": [],
+                "level": 0,
+            }
+            parents = [c for c in everyone[-20:] if c["level"] < max_level]
+            if threads and parents and rng.random() < 0.35:
+                parent = rng.choice(parents)
+                row["level"] = parent["level"] + 1
+                row["parent"] = parent
+                parent["children"].append(row)
+            else:
+                threads.append(row)
+            everyone.append(row)
+        return threads
+
+    def make_comments(self, stories, total):
+        Comment = get_comment_model()
+        xtd_model, base_model = Comment._meta.get_parent_list()  # xtd's XtdComment, django_comments' Comment
+        counts, by_pk = self.comment_counts(stories, total)
+        self.content_type_id = ContentType.objects.get_for_model(Article).pk
+        self.next_id = (base_model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.rows = {base_model: [], xtd_model: [], Comment: []}
+        columns = {
+            base_model: [
+                "id",
+                "content_type",
+                "object_pk",
+                "site",
+                "user_name",
+                "user_email",
+                "user_url",
+                "comment",
+                "submit_date",
+                "ip_address",
+                "is_public",
+                "is_removed",
+            ],
+            xtd_model: ["comment_ptr", "thread_id", "parent_id", "level", "order", "followup", "nested_count"],
+            Comment: ["xtdcomment_ptr", "hold_reason", "is_spam", "edited_at", "flags_reviewed"],
+        }
+        wanted = sum(counts.values())
+        update, done = self.progress("Comments", wanted)
+        written = 0
+        for pk, count in counts.items():
+            for root in self.threads_of(by_pk[pk], count):
+                written += self.add_thread(root, str(pk))
+            if len(self.rows[base_model]) >= self.batch_size or written == wanted:
+                for model, rows in self.rows.items():  # parents' tables first
+                    insert_rows(model, columns[model], rows)
+                    rows.clear()
+                update(written, wanted)
+        done()
+        return written
+
+    def add_thread(self, root, object_pk):
+        """Rows for one thread, depth first: ids, the thread, each comment's place in it, replies under each."""
+        base_rows, xtd_rows, own_rows = self.rows.values()
+        order = 0
+
+        def add(row, parent_id, thread_id):
+            nonlocal order
+            row["id"], self.next_id, order = self.next_id, self.next_id + 1, order + 1
+            thread_id = thread_id or row["id"]
+            place = order
+            nested = sum(1 + add(child, row["id"], thread_id) for child in row["children"])
+            base_rows.append(
+                [
+                    row["id"],
+                    self.content_type_id,
+                    object_pk,
+                    settings.SITE_ID,
+                    row["user_name"],
+                    row["user_email"],
+                    "",
+                    row["comment"],
+                    row["submit_date"],
+                    None,
+                    row["is_public"],
+                    row["is_removed"],
+                ]
+            )
+            xtd_rows.append([row["id"], thread_id, parent_id or row["id"], row["level"], place, False, nested])
+            own_rows.append([row["id"], "" if row["is_public"] else "Held for the benchmark.", False, None, False])
+            return nested
+
+        add(root, None, None)
+        return order
+
+    def reset_sequences(self):
+        models = [Section, Source, Author, Tag, Article, get_comment_model()._meta.get_parent_list()[-1]]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
