@@ -143,6 +143,37 @@ def test_the_home_page_query_count_does_not_grow_with_stories(
     assert len(parse(response).find_all("article", class_="card")) == 12
 
 
+# A section's, source's or tag's page: the home page's queries, and first
+#   0. the section, source or tag itself (404 when there is none)
+LIST_PAGE_QUERIES = HOME_PAGE_QUERIES + 1
+
+
+@pytest.mark.parametrize("page", ["section", "source", "tag"])
+def test_section_source_and_tag_pages_query_count_does_not_grow_with_stories_or_tags(
+    client, make_article, section, source, settings, django_assert_num_queries, page
+):
+    settings.ARTICLES_PER_PAGE = 20
+    topic = Tag.objects.create(name="Harbour", slug="harbour")
+    url = {"section": "/news/", "source": "/source/wire/", "tag": "/tag/harbour/"}[page]
+
+    def add_stories(count):
+        for n in range(count):
+            author = Author.objects.create(name=f"Author {n}", slug=f"author-{Author.objects.count()}")
+            extra = Tag.objects.create(name=f"Tag {Tag.objects.count()}", slug=f"tag-{Tag.objects.count()}")
+            make_article(
+                source=source, source_url=f"https://wire.example/{page}/{n}", authors=[author], tags=[topic, extra]
+            )
+
+    warm_process_caches()
+    add_stories(2)
+    with django_assert_num_queries(LIST_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+    add_stories(10)
+    with django_assert_num_queries(LIST_PAGE_QUERIES):
+        response = client.get(url)
+    assert len(parse(response).find_all("article", class_="card")) == 12
+
+
 # --- section, source and tag pages ----------------------------------------------------------
 
 

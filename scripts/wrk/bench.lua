@@ -5,12 +5,10 @@
 -- BENCH_COOKIE      a Cookie header for every request (a session, or a cookie that bypasses the page cache)
 -- BENCH_BODY        post: the urlencoded form; BENCHTEXT in it becomes a different comment each time
 -- BENCH_PATHS       mix: the addresses, separated by spaces, requested in turn
--- BENCH_STOP_AFTER  stop each thread after this many responses (0: run for wrk's --duration)
 
 local mode = os.getenv("BENCH_MODE") or "get"
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local body = os.getenv("BENCH_BODY") or ""
-local stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0")
 local paths = {}
 for path in string.gmatch(os.getenv("BENCH_PATHS") or "", "%S+") do
   table.insert(paths, path)
@@ -45,16 +43,6 @@ function request()
     return wrk.format("GET", paths[(counter % #paths) + 1])
   end
   return wrk.request()
-end
-
-if stop_after > 0 then
-  local answered = 0
-  response = function(status, headers, body)
-    answered = answered + 1
-    if answered >= stop_after then
-      wrk.thread:stop()
-    end
-  end
 end
 
 function done(summary, latency, requests)

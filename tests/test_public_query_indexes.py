@@ -1,0 +1,98 @@
+"""Every query a public page makes can be served by an index, on PostgreSQL (EXPLAIN).
+
+The pages are rendered (the page cache stepped aside) on a seeded newsroom (`seed_bench`: stories in
+every state, tags, bylines, threaded comments with a long tail), every query they make is captured, and
+each one is EXPLAINed with `enable_seqscan = off`. Why that setting: on a test-sized table the planner is
+right to read the whole table, so its plan says nothing about a big one; what a test can establish is
+whether an index *can* serve the query. With sequential scans priced out, a plan that still reads one
+of the big tables sequentially has no index to use, and fails here. How the planner chooses at full size
+(100,000 stories, 1,000,000 comments) is measured by `make bench` (README, Performance).
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, Section, Source, Tag
+from pagecache import freshness
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans of PostgreSQL"),
+]
+
+# The tables that grow with the newsroom: no public query may read one of them from end to end.
+BIG_TABLES = {
+    "articles_article",
+    "articles_article_authors",
+    "articles_article_tags",
+    "articles_correction",
+    "django_comments",
+    "django_comments_xtd_xtdcomment",
+    "comments_articlecomment",
+}
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+@pytest.fixture
+def newsroom(db, settings, tmp_path):
+    call_command("seed_bench", articles=400, comments=4000, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return Article.objects.get(slug="bench-1000-comments")
+
+
+def public_pages(story):
+    section = Section.objects.get(slug="news")
+    source = Source.objects.filter(articles__isnull=False).first()
+    tag = Tag.objects.filter(articles__isnull=False).first()
+    return [
+        "/",
+        "/?page=3",
+        section.get_absolute_url(),
+        source.get_absolute_url(),
+        f"/tag/{tag.slug}/",
+        story.get_absolute_url(),
+        story.get_absolute_url() + "?comments=3",
+        "/search/?q=harbour+council",
+        "/feeds/rss/",
+        f"/feeds/section/{section.slug}/rss/",
+    ]
+
+
+def plan(sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_every_query_of_the_public_pages_can_use_an_index(newsroom):
+    client = Client(HTTP_COOKIE="render=1")  # a cookie: rendered, not served from the page cache
+    seen = set()
+    with CaptureQueriesContext(connection) as captured:
+        for url in public_pages(newsroom):
+            assert client.get(url).status_code == 200, url
+        freshness.renew()  # the page cache's own query: the next scheduled change
+
+    full_scans = {}
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT") or sql in seen:
+            continue
+        seen.add(sql)
+        scanned = set(SEQ_SCAN.findall(plan(sql))) & BIG_TABLES
+        if scanned:
+            full_scans[sql] = scanned
+    assert len(seen) >= 15  # the pages' queries were all captured
+    assert full_scans == {}, "\n\n".join(f"{tables}: {sql}" for sql, tables in full_scans.items())
+
+
+def test_the_latest_stories_of_a_section_are_read_from_its_index(newsroom):
+    section = Section.objects.get(slug="news")
+    query = Article.objects.published().filter(section=section).order_by("-published_at", "-pk")[:10]
+    assert "article_section_latest_idx" in plan(*query.query.sql_with_params())
