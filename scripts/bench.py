@@ -18,8 +18,8 @@ wrk for --duration seconds at one connection (latency) and at --connections (thr
 - the 100-comment story page's HTML as a static file through the same server (WhiteNoise): the ceiling
   the cached page is compared with.
 
-SQL queries per request are counted with Django's test client (CaptureQueriesContext) on the same
-database; sizes are the HTML's bytes. Then 10,000 uncached requests go through the workers, and their
+SQL queries per request are counted with Django's test client on the same database (every statement
+the connection runs); sizes are the HTML's bytes. Then 10,000 uncached requests go through the workers, and their
 resident memory (VmRSS) before and after says whether it grows. The table is printed and written as
 Markdown and JSON under --out (git-ignored). Figures are this machine's, at this moment: compare the
 ratios within one run, not the absolute numbers across machines.
@@ -85,7 +85,6 @@ def prepare(articles, comments):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
     from django_comments import get_form
 
@@ -162,21 +161,39 @@ def prepare(articles, comments):
     )
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
 
-    # Queries and sizes, through the test client on this same database.
+    # Queries and sizes, through the test client on this same database; each query the connection runs counts.
+    class Counted:
+        def __init__(self):
+            self.queries = 0
+
+        def __call__(self, execute, sql, params, many, context):
+            self.queries += 1
+            return execute(sql, params, many, context)
+
+        def __len__(self):
+            return self.queries
+
+    def counting():
+        counted = Counted()
+        return counted, connection.execute_wrapper(counted)
+
     client = Client(HTTP_HOST="127.0.0.1")
     figures = {}
     for key, path in paths.items():
         client.get(path, HTTP_COOKIE=UNCACHED_COOKIE)  # the process's first-request lookups (content types)
-        with CaptureQueriesContext(connection) as uncached:
+        uncached, counter = counting()
+        with counter:
             rendered = client.get(path, HTTP_COOKIE=UNCACHED_COOKIE)
         client.get(path)  # stores it
-        with CaptureQueriesContext(connection) as cached:
+        cached, counter = counting()
+        with counter:
             hit = client.get(path)
         if rendered.status_code != 200 or hit["X-Page-Cache"] != "hit":
             raise SystemExit(f"bench: {path} answered {rendered.status_code}, cache {hit.get('X-Page-Cache')}")
         figures[key] = {"queries_uncached": len(uncached), "queries_cached": len(cached), "bytes": len(hit.content)}
     poster = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=cookie)
-    with CaptureQueriesContext(connection) as posting:
+    posting, counter = counting()
+    with counter:
         posted = poster.post(
             "/comments/post/",
             post_body.replace("BENCHTEXT", f"Counting+queries+{secrets.token_hex(4)}"),
