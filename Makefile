@@ -8,6 +8,7 @@
 #   make screenshots     the same pages' screenshots, also into docs/screenshots/ (the README's)
 #   make check           Django checks, missing migrations, ruff lint + format
 #   make loadtest        20 clients post 500 comments to gunicorn, on SQLite and on PostgreSQL
+#   make bench           speed: seeded dataset, production server, wrk; table in bench-results/ (needs wrk)
 #   make send-mail       send the mail waiting in the outbox (cron: every few minutes)
 #   make purge-ips       clear commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS (cron: daily)
 #   make clean           remove var/ (local database, secret key) and .venv
@@ -28,7 +29,7 @@ PORT ?= 8000
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
 PYTEST_ARGS ?=
 
-.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots
+.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots bench
 
 # --- virtualenv ----------------------------------------------------------------
 
@@ -152,6 +153,16 @@ loadtest: venv
 	  postgres://*|postgresql://*|pgsql://*) $(PY) scripts/loadtest.py --database-url "$$DATABASE_URL" ;; \
 	  *) scripts/with-postgres $(PY) scripts/loadtest.py ;; \
 	esac
+
+# --- speed -----------------------------------------------------------------------------------------
+#
+# The benchmark (scripts/bench.py): its own database (var/bench/bench.sqlite3, or the PostgreSQL database
+# DATABASE_URL names, empty or seeded by an earlier run), gunicorn as `serve` runs it, driven by wrk.
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS='--articles 100000 --comments 1000000'.
+BENCH_ARGS ?=
+bench: venv
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench drives the server with wrk: apt-get install wrk" >&2; exit 1; }
+	$(PY) scripts/bench.py --workers $(WORKERS) $(BENCH_ARGS)
 
 send-mail: venv
 	$(PY) manage.py send_queued_mail

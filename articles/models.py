@@ -200,6 +200,10 @@ class Tag(models.Model):
         return self.name
 
 
+# Related stories are looked for this long before and after a story's publication.
+RELATED_WINDOW = datetime.timedelta(days=30)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: live stories, and scheduled ones whose time has come, until any
@@ -219,12 +223,16 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(models.Q(source__isnull=True) | models.Q(source__seo_policy=Source.SEOPolicy.OWN_CANONICAL))
 
     def related_to(self, article, *, limit=4):
-        """Other stories sharing the most tags with `article`, then those of its section, newest first.
+        """Other stories sharing the most tags with `article`, then those of its section, newest first,
+        from the weeks around it (RELATED_WINDOW either side), so the query reads as many stories for
+        a newsroom with 100,000 as for one with 1,000.
 
         One query when the story's tags were prefetched (as on its page)."""
         tag_ids = [tag.pk for tag in article.tags.all()]
         same_section = models.Case(models.When(section_id=article.section_id, then=1), default=0)
-        related = self.exclude(pk=article.pk)
+        around = article.published_at or timezone.now()
+        window = {"published_at__gte": around - RELATED_WINDOW, "published_at__lte": around + RELATED_WINDOW}
+        related = self.exclude(pk=article.pk).filter(**window)
         if not tag_ids:
             return related.filter(section_id=article.section_id).order_by("-published_at", "-pk")[:limit]
         tagged = Article.tags.through.objects.filter(tag_id__in=tag_ids)

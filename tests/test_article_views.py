@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Section, Source, Tag
 from articles.templatetags.machine_time import machine_time
+from articles.views import LatestStoriesPaginator
 from tests.conftest import image_file
 from tests.pages import parse, positions
 
@@ -141,6 +142,17 @@ def test_the_home_page_query_count_does_not_grow_with_stories(
     with django_assert_num_queries(HOME_PAGE_QUERIES):
         response = client.get("/")
     assert len(parse(response).find_all("article", class_="card")) == 12
+
+
+def test_list_pages_go_back_at_most_a_fixed_number_of_pages(client, make_article, settings, monkeypatch):
+    # Counting a whole archive grows with it; the home, section, source and tag pages count a fixed number of pages.
+    monkeypatch.setattr(LatestStoriesPaginator, "MAX_PAGES", 2)
+    settings.ARTICLES_PER_PAGE = 2
+    for _ in range(7):
+        make_article()
+    for url in ("/", "/news/"):
+        assert "Page 2 of 2" in client.get(f"{url}?page=2").content.decode()
+        assert client.get(f"{url}?page=3").status_code == 404
 
 
 # A section's, source's or tag's page: the home page's queries, and first

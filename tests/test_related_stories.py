@@ -72,3 +72,14 @@ def test_related_stories_cost_one_query_whatever_their_tags(make_article, django
     story = Article.objects.prefetch_related("tags").get(pk=make_article(tags=tags).pk)
     with django_assert_num_queries(1):
         assert len(list(Article.objects.published().related_to(story))) == 4
+
+
+def test_related_stories_come_from_the_weeks_around_the_story(client, make_article):
+    # A bounded window keeps the query's cost the same however large the archive grows.
+    tag = Tag.objects.create(name="Harbour", slug="harbour")
+    now = timezone.now()
+    story = make_article(headline="Harbour reopens", tags=[tag])
+    make_article(headline="Last week", tags=[tag], published_at=now - 7 * 24 * HOUR)
+    make_article(headline="Years ago", tags=[tag], published_at=now - 2 * 365 * 24 * HOUR)
+
+    assert related(client, story) == ["Last week"]

@@ -5,7 +5,7 @@
 
 Sources, sections, authors and tags; stories over the past months (mostly published, some scheduled,
 drafts, unpublished, a few with an unpublish time), a third of them with one of a few shared lead
-images; threaded comments spread with a long tail (most stories have a handful, a few have thousands),
+images, one in a hundred mentioning a lighthouse (for a search that matches a few); threaded comments spread with a long tail (most stories have a handful, a few have thousands),
 mostly published, some held or removed. Three stories are the benchmark's fixed points: "bench-0-comments",
 "bench-100-comments" and "bench-1000-comments", published two hours ago in News with comments open.
 
@@ -56,6 +56,10 @@ STATUS_SHARES = [  # of the stories other than the fixed three
     (Article.Status.UNPUBLISHED, 0.01),
 ]
 MAX_COMMENTS_PER_STORY = 3000
+# Every word of WORDS is in nearly every story; a search the way readers search matches a few: this
+# sentence is in one story in a hundred (the benchmark searches for "lighthouse").
+RARE_SENTENCE = "The lighthouse keeper has seen it all before."
+RARE_SHARE = 0.01
 IMAGES = 4
 IMAGE_SIZE = (1600, 900)
 
@@ -120,6 +124,9 @@ class Command(BaseCommand):
             stories = self.make_stories(articles)
             written = self.make_comments(stories, comments)
             self.reset_sequences()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # as autovacuum would soon: the planner's statistics for the new rows
         from pagecache import freshness  # told once, not per row
 
         freshness.content_changed()
@@ -207,7 +214,8 @@ class Command(BaseCommand):
             headline=headline,
             slug=slug or f"story-{n}",
             dek=sentence(rng, 10, 20),
-            body="".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8))),
+            body="".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8)))
+            + (f"<p>{RARE_SENTENCE}</p>" if rng.random() < RARE_SHARE else ""),
             section=section,
             source=source,
             source_url=f"https://{source.slug}.example/{n}" if source else "",
