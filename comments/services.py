@@ -242,6 +242,10 @@ def commenter_erase(email):
     ModerationDecision.objects.bulk_create(
         [ModerationDecision(comment_id=pk, action=Action.ERASED, reason="At the author's request.") for pk in pks]
     )
+    # update() sends no signal: tell the page cache, so that no cached page shows the erased words.
+    from pagecache.freshness import content_changed
+
+    content_changed()
     unconfirmed, _ = PendingComment.objects.filter(user_email__iexact=email).delete()
     OutgoingMail.objects.filter(Q(recipients__icontains=email) | Q(body__icontains=email)).delete()
     return len(pks), unconfirmed

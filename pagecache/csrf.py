@@ -9,13 +9,21 @@ to (Django's CsrfViewMiddleware then sets their csrftoken cookie, as for any for
 keeps Django's full CSRF protection, and works without JavaScript.
 """
 
+import functools
+
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 
 
 def placeholder():
-    # Derived from SECRET_KEY, so no story or comment can contain it on purpose.
-    return "csrf" + salted_hmac("pagecache.csrf", "placeholder").hexdigest()[:32]
+    return _placeholder(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _placeholder(secret_key):
+    # Derived from SECRET_KEY, so no story or comment can contain it on purpose; worked out once per key.
+    return "csrf" + salted_hmac("pagecache.csrf", "placeholder", secret=secret_key).hexdigest()[:32]
 
 
 def context_processor(request):

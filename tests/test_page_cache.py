@@ -24,7 +24,6 @@ from pagecache.middleware import PageCacheMiddleware
 from tests.comment_makers import make_comment
 from tests.conftest import comment_form_data
 from tests.desk_forms import post_story
-from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +236,22 @@ def test_removing_a_comment_hides_it_on_the_next_request(moderate, reader_browse
     assert "1 Comment" not in text_of(reader_browser.get("/"))
 
 
+def test_erasing_a_commenters_words_takes_them_off_the_next_request(
+    client, reader_browser, article, django_capture_on_commit_callbacks, mailoutbox
+):
+    make_comment(article, "Words Pat wants gone.", email="pat@example.com")
+    url = article.get_absolute_url()
+    assert "Words Pat wants gone." in text_of(cached(reader_browser, url))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/privacy/", {"email": "pat@example.com", "action": "erase"})
+    link = re.search(r"https?://[^/\s]+(/privacy/confirm/[^/\s]+/)", mailoutbox[-1].body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(link).status_code == 200
+
+    assert "Words Pat wants gone." not in text_of(reader_browser.get(url))
+
+
 def test_a_correction_shows_on_the_next_request(
     client, editor, reader_browser, article, django_capture_on_commit_callbacks
 ):
@@ -377,6 +392,23 @@ def test_a_story_with_the_comment_form_is_private_to_each_reader(reader_browser,
 
 def test_feeds_keep_their_own_cache_lifetime(reader_browser, article):
     assert cached(reader_browser, "/feeds/rss/")["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_purge_hook_hears_of_each_committed_change_and_only_after_the_commit(desk, make_article):
+    # What a CDN or proxy purge connects to (README, Performance).
+    heard = []
+
+    def purge(**kwargs):
+        heard.append(Article.objects.filter(headline="Harbour reopens", status=Article.Status.PUBLISHED).exists())
+
+    freshness.content_committed.connect(purge)
+    try:
+        draft = make_article(status=Article.Status.DRAFT, headline="Harbour reopens", slug="harbour-reopens")
+        heard.clear()
+        desk(draft, _workflow="publish")
+    finally:
+        freshness.content_committed.disconnect(purge)
+    assert heard and all(heard)  # every call saw the story published: it came after the commit
 
 
 def test_a_new_server_process_starts_a_new_generation(reader_browser, article):

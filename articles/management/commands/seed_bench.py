@@ -5,8 +5,9 @@
 
 Sources, sections, authors and tags; stories over the past months (mostly published, some scheduled,
 drafts, unpublished, a few with an unpublish time), a third of them with one of a few shared lead
-images, one in a hundred mentioning a lighthouse (for a search that matches a few); threaded comments spread with a long tail (most stories have a handful, a few have thousands),
-mostly published, some held or removed. Three stories are the benchmark's fixed points: "bench-0-comments",
+images, one in a hundred mentioning a lighthouse (for a search that matches a few); threaded comments
+spread with a long tail (most stories have a handful, a few have thousands), mostly published, some held
+or removed. Three stories are the benchmark's fixed points: "bench-0-comments",
 "bench-100-comments" and "bench-1000-comments", published two hours ago in News with comments open.
 
 Rows go in with bulk inserts (PostgreSQL: COPY), in batches, with no per-row signals; the page cache is
