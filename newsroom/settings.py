@@ -189,10 +189,13 @@ else:
 # per-process memory cache, one worker would go on serving a page that a save in another had replaced).
 # Keys carry the database's identity: another database (the benchmark's) never sees these pages.
 _database = DATABASES["default"]
-_pages_prefix = "pages-" + hashlib.md5(
-    f"{_database['ENGINE']}|{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode(),
-    usedforsecurity=False,
-).hexdigest()[:10]
+_pages_prefix = (
+    "pages-"
+    + hashlib.md5(
+        f"{_database['ENGINE']}|{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode(),
+        usedforsecurity=False,
+    ).hexdigest()[:10]
+)
 if os.environ.get("REDIS_URL"):
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": _pages_prefix}
 else:
