@@ -112,6 +112,28 @@ def test_every_query_of_the_public_pages_can_use_an_index(newsroom):
     assert full_scans == {}, "\n\n".join(f"{tables}: {sql}" for sql, tables in full_scans.items())
 
 
+def test_every_query_of_posting_a_comment_can_use_an_index(newsroom, client, reader):
+    # The policy counts an address's comments (any case) and its last minute's; the thread is renumbered.
+    from django.urls import reverse
+
+    from tests.comment_makers import make_comment
+    from tests.conftest import comment_form_data
+
+    make_comment(newsroom, "An earlier comment.", email=reader.email)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE django_comments")
+    client.force_login(reader)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            reverse("comments:post"), comment_form_data(newsroom, email=reader.email, comment="Indexed, I hope.")
+        )
+    assert response.status_code == 302
+
+    selects = {q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")}
+    full_scans = {sql: unbounded_reads(plan(sql)) for sql in selects}
+    assert {sql: tables for sql, tables in full_scans.items() if tables} == {}
+
+
 def test_the_latest_stories_of_a_section_are_read_from_its_index(newsroom):
     section = Section.objects.get(slug="news")
     query = Article.objects.published().filter(section=section).order_by("-published_at", "-pk")[:10]
