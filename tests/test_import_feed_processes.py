@@ -42,6 +42,9 @@ def database_url_for_processes(tmp_path):
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(shared)) as copy:
         connection.connection.backup(copy)
+        # As `migrate` leaves a real database file: in WAL mode already. (An in-memory copy is not, and two
+        # processes switching one file to WAL at the same moment deadlock, which SQLite answers "locked".)
+        copy.execute("PRAGMA journal_mode=WAL")
     yield f"sqlite:///{shared}"
     with contextlib.closing(sqlite3.connect(shared)) as copy:
         copy.backup(connection.connection)
