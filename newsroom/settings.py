@@ -200,7 +200,7 @@ if os.environ.get("REDIS_URL"):
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": _pages_prefix}
 else:
     CACHES["pages"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "pagecache.backends.UncompressedFileBasedCache",
         "LOCATION": os.environ.get("PAGE_CACHE_DIR") or str(VAR_DIR / "cache" / "pages"),
         "KEY_PREFIX": _pages_prefix,
         "OPTIONS": {"MAX_ENTRIES": 5000},

@@ -112,7 +112,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        response = self._from_cache(request) or self.get_response(request)
         visit = getattr(request, "_page_cache", None)
         if visit is None:
             return response
@@ -131,13 +131,11 @@ class PageCacheMiddleware:
             )
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if not freshness.enabled() or request.method not in ("GET", "HEAD"):
-            return None
-        if request.resolver_match.view_name not in CACHED_VIEWS:
-            return None
-        if personal(request):
-            request._page_cache = (BYPASS, None)
+    def _from_cache(self, request):
+        """The stored page at this address, looked up before the address is even resolved: a hit skips URL
+        resolution and the view. Only the views in CACHED_VIEWS ever store a page, so any address may be
+        looked up."""
+        if not freshness.enabled() or request.method not in ("GET", "HEAD") or personal(request):
             return None
         try:
             key = page_key(request, freshness.generation())
@@ -148,8 +146,20 @@ class PageCacheMiddleware:
         if isinstance(entry, Entry):
             request._page_cache = (HIT, entry)
             return entry.response()
-        request._page_cache = (MISS, key)
-        request.page_cache_rendering = True  # csrf.context_processor writes the placeholder
+        request._page_cache_key = key
+        return None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A page to render: may it be stored, and is it rendered for one visitor only?"""
+        if not freshness.enabled() or request.method not in ("GET", "HEAD"):
+            return None
+        if request.resolver_match.view_name not in CACHED_VIEWS:
+            return None
+        if personal(request):
+            request._page_cache = (BYPASS, None)
+        elif getattr(request, "_page_cache_key", None):
+            request._page_cache = (MISS, request._page_cache_key)
+            request.page_cache_rendering = True  # csrf.context_processor writes the placeholder
         return None
 
     def _store(self, request, response):

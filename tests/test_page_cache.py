@@ -344,15 +344,13 @@ def test_a_reader_with_a_message_waiting_sees_it_and_nobody_else_does(reader_bro
 
 
 def test_a_response_that_sets_a_cookie_is_never_stored(article):
-    middleware = PageCacheMiddleware(lambda request: _sets_a_cookie())
-
-    def visit():
-        request = RequestFactory().get("/")
+    def handler(request):  # what Django does between this middleware and the view: resolve, then process_view
         request.resolver_match = resolve("/")
-        assert middleware.process_view(request, None, (), {}) is None  # not in the cache
-        return middleware(request)
+        assert middleware.process_view(request, None, (), {}) is None
+        return _sets_a_cookie()
 
-    first, second = visit(), visit()
+    middleware = PageCacheMiddleware(handler)
+    first, second = middleware(RequestFactory().get("/")), middleware(RequestFactory().get("/"))
     assert first["X-Page-Cache"] == second["X-Page-Cache"] == "miss"
     assert first["Cache-Control"] == "private, no-store"
 
@@ -422,3 +420,22 @@ def test_with_the_page_cache_off_nothing_is_cached(reader_browser, article, sett
     reader_browser.get("/")
     response = reader_browser.get("/")
     assert "X-Page-Cache" not in response
+
+
+def test_the_file_store_keeps_pages_as_they_are_and_lets_them_expire(tmp_path):
+    # The store used without Redis (pagecache/backends.py): Django's file cache without zlib.
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from pagecache.backends import UncompressedFileBasedCache
+
+    store = UncompressedFileBasedCache(str(tmp_path), {})
+    page = b"<p>" + b"Harbour " * 5000 + b"</p>"
+    store.set("page", page, 60)
+    assert store.get("page") == page
+    assert sum(f.stat().st_size for f in tmp_path.iterdir()) > len(page)  # not compressed
+    assert store.touch("page", 120) and store.get("page") == page
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=121), tick=False):
+        assert store.get("page") is None
+    store.set("state", {"generation": "a"}, None)
+    assert FileBasedCache(str(tmp_path), {}).has_key("state")  # Django's own names and expiry
+    assert store.delete("state") and store.get("state", "gone") == "gone"
