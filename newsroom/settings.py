@@ -82,6 +82,25 @@ def email_settings(url: str) -> dict:
     }
 
 
+def replica_database(url: str, position: int, primary: dict, conn_max_age: int) -> dict:
+    """A DATABASES entry for the `position`-th URL of DATABASE_REPLICA_URL: a standby of `primary`."""
+    where = f"DATABASE_REPLICA_URL (entry {position})"
+    try:
+        replica = dj_database_url.parse(
+            url, conn_max_age=conn_max_age, conn_health_checks=True, test_options={"MIRROR": "default"}
+        )
+    except ValueError as error:  # never repeat the URL: it may hold a password
+        raise ImproperlyConfigured(f"{where} is not a database URL: {error}") from None
+    sqlite = "django.db.backends.sqlite3"
+    if replica["ENGINE"] == sqlite or primary["ENGINE"] == sqlite:
+        raise ImproperlyConfigured(f"{where}: SQLite has no read replicas; use PostgreSQL for both databases.")
+    if replica["ENGINE"] != primary["ENGINE"]:
+        raise ImproperlyConfigured(f"{where} is {replica['ENGINE']}, but DATABASE_URL is {primary['ENGINE']}.")
+    if not replica.get("NAME"):
+        raise ImproperlyConfigured(f"{where} names no database.")
+    return replica
+
+
 DEBUG = env_bool("DEBUG", default=True)
 
 INSECURE_KEY = "django-insecure-local-only-never-use-in-production"
@@ -173,7 +192,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept across requests like PostgreSQL's (DB_CONN_MAX_AGE): opening SQLite, running the PRAGMAs and
+    # reading the schema again cost about 3 ms of every request.
+# Read replicas (newsroom/replicas.py): anonymous readers' public pages may read from a PostgreSQL standby,
+# everything else reads and writes the primary. Without DATABASE_REPLICA_URL nothing of this is installed.
+DATABASE_REPLICAS = []
+for _position, _url in enumerate(env_list("DATABASE_REPLICA_URL", []), start=1):
+    DATABASE_REPLICAS.append(f"replica_{_position}")
+    DATABASES[f"replica_{_position}"] = replica_database(
+        _url, _position, DATABASES["default"], env_int("DB_CONN_MAX_AGE", 60)
+    )
+# The longest a committed change may take to reach every replica: reads stay on the primary this long after one.
+REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 5)
+if REPLICA_LAG_SECONDS < 1:
+    raise ImproperlyConfigured("REPLICA_LAG_SECONDS must be at least 1.")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "newsroom.replicas.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

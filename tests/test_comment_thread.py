@@ -6,14 +6,15 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.urls import reverse
+from django.template import engines
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article
 from articles.templatetags.machine_time import machine_time
 from comments import ownership, selectors, services
 from comments.models import ArticleComment
-from comments.templatetags.comment_region import comment_text, web_url
+from comments.templatetags.comment_region import comment_text, comment_time, comment_url, web_url
 from tests.comment_makers import make_comment
 from tests.conftest import comment_form_data
 from tests.pages import parse
@@ -458,3 +459,26 @@ def test_no_template_uses_xtds_per_comment_query_tags(settings):
     slow_tags = re.compile(r"{%\s*(render_xtdcomment_tree|render_comment_list|get_comment_count|get_xtdcomment_count)")
     for path in (settings.BASE_DIR / "templates").rglob("*.*"):
         assert not slow_tags.search(path.read_text()), path
+
+
+@pytest.mark.parametrize("name", ["permalink", "reply", "flag", "edit", "delete"])
+def test_a_comments_addresses_are_those_django_reverses_under_any_script_prefix(name):
+    for prefix in ("/", "/news-site/"):
+        set_script_prefix(prefix)
+        try:
+            for pk in (1, 8231946570, 10**12 + 7):
+                assert comment_url(name, pk) == reverse(f"comments:{name}", args=[pk])
+        finally:
+            set_script_prefix("/")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kathmandu"])
+def test_a_comments_time_reads_as_the_date_filter_would_in_the_sites_time_zone(zone, settings):
+    settings.TIME_ZONE = zone
+    date_filter = engines["django"].from_string('{{ moment|date:"j F Y, H:i" }}')
+    for moment in (
+        datetime.datetime(2026, 1, 1, 0, 5, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 7, 31, 23, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC),
+    ):
+        assert comment_time(moment) == date_filter.render({"moment": moment})

@@ -6,6 +6,10 @@
 import re
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
@@ -42,6 +46,36 @@ def comment_region(context, article):
         "show_actions": True,
         "form": reader_form(article, request) if comments_open else None,
     }
+
+
+# A number no comment has, for the address patterns below.
+PK_STANDIN = "8231946570"
+_address_patterns = {}
+
+
+@register.simple_tag
+def comment_url(name, pk):
+    """The address of one comment's page `name` ("permalink", "reply", "flag", "edit", "delete").
+
+    Like {% url "comments:<name>" pk %}, reversing each name once per URLconf and script prefix: the
+    comment's number is the only part that changes, and a thread of 50 comments reversed 150 times
+    (a sixth of a story page's time).
+    """
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    pattern = _address_patterns.get(key)
+    if pattern is None:
+        pattern = _address_patterns[key] = reverse(f"comments:{name}", args=[PK_STANDIN])
+    return pattern.replace(PK_STANDIN, str(int(pk)))
+
+
+@register.filter
+def comment_time(value):
+    """When a comment was posted, for people: as {{ value|date:"j F Y, H:i" }} in the current time zone.
+
+    The date filter's general formatter took a tenth of a thread's time; this is its one format, directly.
+    """
+    local = timezone.localtime(value)
+    return f"{local.day} {MONTHS[local.month]} {local:%Y, %H:%M}"
 
 
 @register.simple_tag
