@@ -3,6 +3,7 @@ import secrets
 
 from django import forms
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -16,6 +17,7 @@ from django_prose_editor.fields import ProseEditorField
 
 from .html import BODY_EXTENSIONS, sanitize_html
 from .images import UprightImageFieldFile, validate_image
+from .search import SearchDocument
 
 # Only links a reader's browser can safely follow: no javascript:, ftp: or data:.
 web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
@@ -304,6 +306,10 @@ class Article(models.Model):
     comments_enabled = models.BooleanField(default=True)
     unpublish_at = models.DateTimeField(
         "comes down at", null=True, blank=True, help_text="For a live story: when it stops being public."
+    )
+    # Kept by the database from the headline, dek and body, for search (articles/search.py; PostgreSQL).
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(null=True), db_persist=True
     )
     # Optimistic locking: every save from the change form must start from the current edit number.
     lock_version = models.PositiveIntegerField("edit number", default=1, editable=False)

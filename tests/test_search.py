@@ -171,4 +171,16 @@ def test_postgres_searches_use_the_gin_index(make_article):
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "article_search_idx" in plan, plan
+    assert "article_search_document_idx" in plan, plan
+
+
+def test_a_story_is_found_by_its_words_after_every_kind_of_edit(client, make_article):
+    # On PostgreSQL the stored search document (a generated column) follows saves and bulk updates alike.
+    story = make_article(headline="Harbour reopens", body="<p>The ferries sail again.</p>")
+    assert results(client, "ferries") == ["Harbour reopens"]
+    story.body = "<p>The lighthouse is lit again.</p>"
+    story.save()
+    assert results(client, "ferries") == []
+    assert results(client, "lighthouse") == ["Harbour reopens"]
+    Article.objects.filter(pk=story.pk).update(dek="Tugboats return")
+    assert results(client, "tugboats") == ["Harbour reopens"]
