@@ -62,6 +62,9 @@ class State:
     generation: str
     changes_at: datetime.datetime | None  # the next moment public pages change by themselves
     checked_at: datetime.datetime  # when changes_at was worked out
+    # When this generation began: the read-replica router (newsroom/replicas.py) reads from the primary for a
+    # while after it, so that no page is stored under it from a replica that has not yet seen the change.
+    began_at: datetime.datetime | None = None  # None in a state stored before this field existed
 
 
 def cache():
@@ -112,7 +115,7 @@ def _store(state):
 def renew(now=None):
     """Begin a new generation (a query for the next scheduled change) and return its state."""
     now = now or timezone.now()
-    return _store(State(secrets.token_hex(8), next_change(after=now), now))
+    return _store(State(secrets.token_hex(8), next_change(after=now), now, now))
 
 
 def generation():
@@ -125,8 +128,18 @@ def generation():
         missed = next_change(after=state.checked_at)
         if missed is not None and missed <= now:
             return renew(now).generation
-        state = _store(State(state.generation, missed, now))
+        state = _store(State(state.generation, missed, now, state.began_at))
     return state.generation
+
+
+def began_at():
+    """When the current generation began, or None when that is unknown (no state yet, or the cache is away)."""
+    try:
+        state = cache().get(STATE_KEY)
+    except Exception:
+        log.exception("The page cache could not read its state")
+        return None
+    return state.began_at if isinstance(state, State) else None
 
 
 def forget():
@@ -160,7 +173,8 @@ def _relation_changed(action, **kwargs):
 
 def begin_with_nothing_scheduled():
     """Begin a generation without asking the database: for an empty one (a test's, as each test starts)."""
-    _store(State(secrets.token_hex(8), None, timezone.now()))
+    now = timezone.now()
+    _store(State(secrets.token_hex(8), None, now, now))
 
 
 def _setting_changed(**kwargs):
@@ -168,7 +182,7 @@ def _setting_changed(**kwargs):
     # keeping what is known of the schedule (the recheck catches a changed closing time).
     state = cache().get(STATE_KEY)
     if isinstance(state, State):
-        _store(State(secrets.token_hex(8), state.changes_at, state.checked_at))
+        _store(State(secrets.token_hex(8), state.changes_at, state.checked_at, timezone.now()))
 
 
 def connect_signals():

@@ -42,6 +42,18 @@ def _fresh_page_cache(settings):
     freshness.begin_with_nothing_scheduled()  # each test starts with no stories
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A "replica" alias mirroring the test database (Django's TEST MIRROR), for tests/test_replica_router.py.
+
+    Nothing reads it unless a test installs the read-replica router (newsroom/replicas.py).
+    """
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    settings.DATABASES["replica"] = {**default, "TEST": {**default.get("TEST", {}), "MIRROR": "default"}}
+
+
 def make_user(django_user_model, username, *perms, **extra):
     user = django_user_model.objects.create_user(username, f"{username}@staff.example", "pw", **extra)
     for perm in perms:
