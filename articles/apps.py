@@ -14,7 +14,7 @@ class ArticlesConfig(AppConfig):
         # Every save of a story made inside reversion.create_revision() (the admin, the desk's services) keeps a
         # revision; the workflow fields are stored too but never restored (articles.services.article_restore).
         if not reversion.is_registered(Article):
-            reversion.register(Article)
+            reversion.register(Article, exclude=["search_document"])  # the database makes it from the rest
 
         from . import imagegenerators  # noqa: F401  (registers the lead-image renditions, made on save)
         from .sites import sync_site

@@ -252,6 +252,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The stored search document is as long as the story: only the database's search reads it.
+        return super().get_queryset().defer("search_document")
+
+
 class Article(models.Model):
     """A story as readers see it, with its syndication record when it comes from another outlet."""
 
@@ -317,7 +323,7 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -184,3 +185,13 @@ def test_a_story_is_found_by_its_words_after_every_kind_of_edit(client, make_art
     assert results(client, "lighthouse") == ["Harbour reopens"]
     Article.objects.filter(pk=story.pk).update(dek="Tugboats return")
     assert results(client, "tugboats") == ["Harbour reopens"]
+
+
+def test_story_pages_and_lists_never_load_the_stored_search_document(client, make_article):
+    # It is as long as the story: only the database's search reads it, never a page through Python.
+    story = make_article(headline="Harbour reopens", body="<p>" + "The ferries sail again. " * 200 + "</p>")
+    with CaptureQueriesContext(connection) as queries:
+        for url in ("/", story.get_absolute_url(), story.section.get_absolute_url(), "/feeds/rss/"):
+            assert client.get(url).status_code == 200
+    assert queries.captured_queries
+    assert not [query["sql"] for query in queries.captured_queries if "search_document" in query["sql"]]
