@@ -35,14 +35,15 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
 from pathlib import Path
+
+import appserver
+from appserver import free_port, stop, wait_until_up
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
@@ -61,12 +62,6 @@ PAGES = [  # (name, key of the address in the prepared data)
     ("Search", "search"),
     ("RSS feed", "feed"),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_count():
@@ -258,50 +253,6 @@ def run_prepare(environment, articles, comments, timeout):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(environment, port, workers, log_path):
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "newsroom.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--error-logfile",
-        str(log_path),
-    ]
-    return subprocess.Popen(command, cwd=BASE_DIR, env=environment, start_new_session=True)
-
-
-def wait_until_up(port, server, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"bench: gunicorn exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/robots.txt")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("bench: gunicorn did not answer in time")
-
-
-def stop(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 EDIT_HEADLINE = """
 import sys
 import django
@@ -451,9 +402,9 @@ def run(args):
     base = f"http://127.0.0.1:{port}"
     log_path = BENCH_DIR / "gunicorn.log"
     log_path.unlink(missing_ok=True)
-    server = start_gunicorn(environment, port, args.workers, log_path)
+    server = appserver.start(environment, port, args.workers, log_path)
     try:
-        wait_until_up(port, server)
+        wait_until_up(port, server, time.monotonic() + 60, name="bench")
         for key, path in prepared["paths"].items():  # warm every worker's imports and the page cache
             if key != "post":
                 wrk(base + path, connections=args.workers * 2, duration=1)
@@ -509,9 +460,9 @@ def run(args):
         )
         print("bench: invalidation across two app servers …", flush=True)
         second_port = free_port()
-        second = start_gunicorn(environment, second_port, 2, BENCH_DIR / "gunicorn-2.log")
+        second = appserver.start(environment, second_port, 2, BENCH_DIR / "gunicorn-2.log")
         try:
-            wait_until_up(second_port, second)
+            wait_until_up(second_port, second, time.monotonic() + 60, name="bench")
             invalidation = across_servers(environment, [base, f"http://127.0.0.1:{second_port}"], prepared)
         finally:
             stop(second)

@@ -24,8 +24,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,14 +34,11 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+import appserver
+from appserver import free_port, stop, wait_until_up
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STORY_SLUG = "load-test-story"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- the database --------------------------------------------------------------------------------
@@ -146,51 +141,6 @@ def run_python(code, environment, timeout):
     return result.stdout.strip().splitlines()[-1]
 
 
-def start_gunicorn(environment, port, workers, log_path):
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "newsroom.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-        "--error-logfile",
-        str(log_path),
-    ]
-    return subprocess.Popen(command, cwd=BASE_DIR, env=environment, start_new_session=True)
-
-
-def wait_until_up(port, server, deadline):
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"loadtest: gunicorn exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("loadtest: gunicorn did not answer in time")
-
-
-def stop(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 # --- the readers ---------------------------------------------------------------------------------
 
 
@@ -271,8 +221,8 @@ def run(args):
         story_path = run_python(SETUP, environment, timeout=args.timeout)
         port = free_port()
         log_path = folder / "gunicorn.log"
-        server = start_gunicorn(environment, port, args.workers, log_path)
-        wait_until_up(port, server, deadline)
+        server = appserver.start(environment, port, args.workers, log_path, "--timeout", "60")
+        wait_until_up(port, server, deadline, path="/", name="loadtest")
 
         results = []
         shares = [
@@ -286,7 +236,7 @@ def run(args):
             reader.join(timeout=max(deadline - time.monotonic(), 0))
         elapsed = time.monotonic() - started
         unfinished = sum(reader.is_alive() for reader in readers)
-        stop(server)
+        stop(server, timeout=20)
 
         stored = json.loads(run_python(COUNT, environment, timeout=60))
         log = log_path.read_text() if log_path.exists() else ""
@@ -321,7 +271,7 @@ def run(args):
         return figures, log
     finally:
         if server is not None:
-            stop(server)
+            stop(server, timeout=20)
         try:
             database.drop()
         finally:
