@@ -156,8 +156,13 @@ def _committed():
 
 
 def content_changed(**kwargs):
-    """Public content changed: begin a new generation now, and again once the transaction commits."""
+    """Public content changed: begin a new generation now, and again once the transaction commits.
+
+    With the page cache off here (a command run with DEBUG=1, say) the shared state is still dropped once
+    the change commits: app servers using the same cache serve pages, and must not serve the old ones.
+    """
     if not enabled():
+        transaction.on_commit(forget, robust=True)  # at once outside a transaction
         return
     if transaction.get_connection().in_atomic_block:
         renew()  # pages rendered from now on by this process's own requests (and by tests) see the change
@@ -180,7 +185,10 @@ def begin_with_nothing_scheduled():
 def _setting_changed(**kwargs):
     # Tests change settings that pages depend on (page sizes, the comment policy): a new generation,
     # keeping what is known of the schedule (the recheck catches a changed closing time).
-    state = cache().get(STATE_KEY)
+    try:
+        state = cache().get(STATE_KEY)
+    except Exception:  # the cache is away (a test's Redis stopped): nothing to renew
+        return
     if isinstance(state, State):
         _store(State(secrets.token_hex(8), state.changes_at, state.checked_at, timezone.now()))
 
