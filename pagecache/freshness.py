@@ -118,10 +118,17 @@ def renew(now=None):
     return _store(State(secrets.token_hex(8), next_change(after=now), now, now))
 
 
-def generation():
-    """The generation pages are cached under now, beginning a new one when the current one's time is up."""
+_UNREAD = object()
+
+
+def generation(stored=_UNREAD):
+    """The generation pages are cached under now, beginning a new one when the current one's time is up.
+
+    `stored`: what the cache held under STATE_KEY (None if nothing), when the caller read it already (the
+    page cache reads it together with the page, in one round trip to Redis).
+    """
     now = timezone.now()
-    state = cache().get(STATE_KEY)
+    state = cache().get(STATE_KEY) if stored is _UNREAD else stored
     if not isinstance(state, State) or (state.changes_at is not None and now >= state.changes_at):
         return renew(now).generation
     if now - state.checked_at >= RECHECK:

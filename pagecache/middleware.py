@@ -6,7 +6,9 @@ the session), or a commenter (comment_author, own_comments) always gets a page r
 it is never stored. A response is stored only when it is a 200 that sets no cookie, wrote nothing to
 the session or the messages, used no real CSRF token or CSP nonce, and varies on nothing but cookies.
 
-Keys are the page's full address under the current generation (freshness.py). Responses say what
+A page is stored under its full address, with the generation (freshness.py) it was rendered in, and
+served only while that generation is current: the state and the page are read in one call (one round
+trip to Redis), and a page of an older generation is simply rendered again and overwritten. Responses say what
 happened in X-Page-Cache (hit, miss, bypass) and what proxies may do in Cache-Control: public pages
 without a form are `public, max-age=PAGE_CACHE_MAX_AGE` with an ETag and Last-Modified; pages with
 the comment form carry the visitor's own CSRF token and are `private, no-cache`; everything rendered
@@ -60,12 +62,13 @@ class Entry:
     headers: tuple
     stored_at: float
     etag: str  # empty when the page holds a form (it differs for each visitor)
+    generation: str  # the content generation it was rendered in: served only while that one is current
 
     @classmethod
-    def of(cls, response):
+    def of(cls, response, generation):
         has_form = csrf.holds_placeholder(response.content)
         etag = "" if has_form else quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
-        return cls(response.content, tuple(response.headers.items()), time.time(), etag)
+        return cls(response.content, tuple(response.headers.items()), time.time(), etag, generation)
 
     def response(self):
         response = HttpResponse(self.content)
@@ -79,9 +82,9 @@ def personal(request):
     return "HTTP_AUTHORIZATION" in request.META or any(name != settings.CSRF_COOKIE_NAME for name in request.COOKIES)
 
 
-def page_key(request, generation):
+def page_key(request):
     address = request.build_absolute_uri()  # scheme, host, path and query string
-    return f"page:{generation}:{hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()}"
+    return f"page:{hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()}"
 
 
 def storable(request, response):
@@ -137,16 +140,18 @@ class PageCacheMiddleware:
         looked up."""
         if not freshness.enabled() or request.method not in ("GET", "HEAD") or personal(request):
             return None
+        key = page_key(request)
         try:
-            key = page_key(request, freshness.generation())
-            entry = freshness.cache().get(key)
+            found = freshness.cache().get_many([freshness.STATE_KEY, key])
+            generation = freshness.generation(found.get(freshness.STATE_KEY))
         except Exception:  # a cache outage: render the page as if there were no cache
             log.exception("The page cache could not be read")
             return None
-        if isinstance(entry, Entry):
+        entry = found.get(key)
+        if isinstance(entry, Entry) and entry.generation == generation:
             request._page_cache = (HIT, entry)
             return entry.response()
-        request._page_cache_key = key
+        request._page_cache_key = (key, generation)
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -163,10 +168,10 @@ class PageCacheMiddleware:
         return None
 
     def _store(self, request, response):
-        _, key = request._page_cache
+        _, (key, generation) = request._page_cache
         if not storable(request, response):
             return None
-        entry = Entry.of(response)
+        entry = Entry.of(response, generation)
         try:
             freshness.cache().set(key, entry, settings.PAGE_CACHE_SECONDS)
         except Exception:
