@@ -203,7 +203,7 @@ class Tag(models.Model):
 
 
 # Related stories are looked for this long before and after a story's publication.
-RELATED_WINDOW = datetime.timedelta(days=30)
+RELATED_WINDOW = datetime.timedelta(days=14)
 
 
 class ArticleQuerySet(models.QuerySet):
