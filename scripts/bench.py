@@ -222,27 +222,6 @@ def prepare(articles, comments):
 # --- outside: the server and wrk -----------------------------------------------------------------------
 
 
-def server_environment(database_url, secret_key):
-    environment = dict(os.environ)
-    environment.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DATABASE_URL=database_url,
-        DEBUG="0",
-        SECRET_KEY=secret_key,
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SECURE_SSL_REDIRECT="0",
-        SERVE_MEDIA="1",
-        STATIC_ROOT=str(BENCH_DIR / "static"),
-        MEDIA_ROOT=str(BENCH_DIR / "media"),
-        PAGE_CACHE_DIR=str(BENCH_DIR / "page-cache"),
-        EMAIL_URL="locmem:",
-        LOG_LEVEL="WARNING",
-        COMMENTS_POSTS_PER_MINUTE="100000000",
-        COMMENTS_MIN_SECONDS_TO_POST="0",
-    )
-    return environment
-
-
 def run_prepare(environment, articles, comments, timeout):
     command = [sys.executable, __file__, "--inside-django", json.dumps([articles, comments])]
     result = subprocess.run(command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=timeout)
@@ -373,7 +352,13 @@ def run(args):
     postgres = (args.database_url or "").split(":", 1)[0] in ("postgres", "postgresql", "pgsql")
     database_url = args.database_url if postgres else f"sqlite:///{sqlite_path}"  # never the developer's file
     shutil.rmtree(BENCH_DIR / "page-cache", ignore_errors=True)  # pages of an earlier run's dataset
-    environment = server_environment(database_url, secrets.token_urlsafe(50))
+    environment = appserver.environment(
+        database_url,
+        BENCH_DIR,
+        SERVE_MEDIA="1",
+        PAGE_CACHE_DIR=str(BENCH_DIR / "page-cache"),
+        COMMENTS_POSTS_PER_MINUTE="100000000",
+    )
     if not postgres and sqlite_path.exists():
         # Reuse the quick dataset only when it is the size asked for.
         probe = subprocess.run(

@@ -84,26 +84,6 @@ class Database:
 # --- the server ----------------------------------------------------------------------------------
 
 
-def server_environment(database, folder):
-    environment = dict(os.environ)
-    environment.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DATABASE_URL=database.url,
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_ROOT=str(folder / "static"),
-        MEDIA_ROOT=str(folder / "media"),
-        EMAIL_URL="locmem:",
-        LOG_LEVEL="WARNING",
-        COMMENTS_CONFIRM_EMAIL="0",
-        COMMENTS_POSTS_PER_MINUTE="1000000",
-        COMMENTS_MIN_SECONDS_TO_POST="0",
-    )
-    return environment
-
-
 SETUP = f"""
 import datetime
 import django
@@ -217,7 +197,9 @@ def run(args):
     deadline = time.monotonic() + args.timeout
     try:
         database.create()
-        environment = server_environment(database, folder)
+        environment = appserver.environment(
+            database.url, folder, COMMENTS_CONFIRM_EMAIL="0", COMMENTS_POSTS_PER_MINUTE="1000000"
+        )
         story_path = run_python(SETUP, environment, timeout=args.timeout)
         port = free_port()
         log_path = folder / "gunicorn.log"
