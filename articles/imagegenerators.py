@@ -8,6 +8,7 @@ are missing (for images uploaded before a rendition was added here).
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from imagekit import ImageSpec, register
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.registry import generator_registry
@@ -15,6 +16,7 @@ from imagekit.specs.sourcegroups import ImageFieldSourceGroup
 from PIL import ImageOps, features
 from pilkit.processors import ResizeToFill, ResizeToFit
 
+from .images import open_image
 from .models import Article
 
 # The story column is at most 44rem wide: 480 for phones, 800 for 1x desktops, 1200 for 2x screens
@@ -49,10 +51,31 @@ class Normalize:
         return image
 
 
+class AcceptedImageSpec(ImageSpec):
+    """imagekit opens the source with every format Pillow knows; check it is one of ours first (a file stored
+    before that rule, or put in storage by hand, is never decoded)."""
+
+    def generate(self):
+        if self.source:
+            closed = self.source.closed
+            if closed:
+                self.source.open()
+            try:
+                self.source.seek(0)
+                with open_image(self.source):
+                    pass
+            except ValidationError as error:
+                raise ValueError(f"{self.source.name}: {error.messages[0]}") from None
+            finally:
+                if closed:
+                    self.source.close()
+        return super().generate()
+
+
 def _spec_class(processors, image_format):
     return type(
         f"{image_format.title()}Rendition",
-        (ImageSpec,),
+        (AcceptedImageSpec,),
         {
             "processors": [Normalize(), *processors],
             "format": image_format,

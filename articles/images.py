@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import ImageFieldFile
@@ -8,9 +9,28 @@ from PIL import ExifTags, Image
 MAX_IMAGE_PIXELS = 50_000_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's decompression-bomb guard, tightened
 
+# The formats we publish. Every Image.open of a file that came from outside is limited to these, so that
+# Pillow never runs another format's parser or decoder on it (its PSD and FITS decoders, among others,
+# have had published vulnerabilities): a file in any other format is refused from its first bytes.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+# A file's extension by its format (MPO is a JPEG with more frames, as some cameras write).
+FILE_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+NOT_AN_ACCEPTED_IMAGE = "This file is not an image we can read (JPEG, PNG, GIF or WebP)."
+DECOMPRESSION_BOMB = "This image is too large to publish (decompression bomb guard)."
+
+
+def open_image(file):
+    """Image.open for one of ACCEPTED_FORMATS (headers read, nothing decoded); ValidationError otherwise."""
+    try:
+        return Image.open(file, formats=ACCEPTED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(DECOMPRESSION_BOMB) from None
+    except Exception:
+        raise ValidationError(NOT_AN_ACCEPTED_IMAGE) from None
+
 
 def validate_image(file):
-    """Refuse files that are too large, not images, or would decode into a huge bitmap."""
+    """Refuse files that are too large, not images, or would decode into a huge bitmap; else its format."""
     if getattr(file, "_committed", False):
         # Already in storage, so checked when it was uploaded. Re-reading it would fetch it
         # from storage on every save, and Django may have closed it after measuring it.
@@ -22,7 +42,7 @@ def validate_image(file):
         )
     try:
         file.seek(0)
-        with Image.open(file) as image:
+        with open_image(file) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise ValidationError(f"This image is {width}×{height} pixels, too large to publish.")
@@ -30,14 +50,15 @@ def validate_image(file):
         # verify() reads the structure only: a file cut short passes it, then fails when the renditions
         # are made on save. Decode it once here (the pixel limit above has already been checked).
         file.seek(0)
-        with Image.open(file) as image:
+        with open_image(file) as image:
             image.load()
+            return image.format
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("This image is too large to publish (decompression bomb guard).") from None
+        raise ValidationError(DECOMPRESSION_BOMB) from None
     except Exception:
-        raise ValidationError("This file is not an image we can read (JPEG, PNG, GIF or WebP).") from None
+        raise ValidationError(NOT_AN_ACCEPTED_IMAGE) from None
     finally:
         file.seek(0)
 
@@ -51,7 +72,7 @@ def upright_size(file):
     position = file.tell()
     try:
         file.seek(0)
-        with Image.open(file) as image:
+        with open_image(file) as image:
             width, height = image.size
             if image.getexif().get(ExifTags.Base.Orientation) in QUARTER_TURNS:
                 return height, width
@@ -60,6 +81,14 @@ def upright_size(file):
         return None, None
     finally:
         file.seek(position)
+
+
+class ImageUploadField(forms.ImageField):
+    """The form's image field. Django's own opens the upload with every format Pillow knows; this one leaves
+    all reading to `validate_image` (the model field's validator), which opens only ACCEPTED_FORMATS."""
+
+    def to_python(self, data):
+        return forms.FileField.to_python(self, data)
 
 
 class UprightImageFieldFile(ImageFieldFile):

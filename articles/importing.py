@@ -46,7 +46,7 @@ from PIL import Image
 
 from .fetching import WEB_SCHEMES, FetchError, fetch
 from .html import plain_text, sanitize_html
-from .images import validate_image
+from .images import FILE_EXTENSIONS, validate_image
 from .models import Article, Author, Source, StatusChange, UpstreamChange
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,6 @@ TRACKING_PARAMETERS = {
 }
 # What decides whether an entry changed at the source (its times alone do not).
 COMPARED_FIELDS = ["headline", "dek", "body", "authors", "link", "image"]
-IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MAX_GUID_LENGTH = Article._meta.get_field("source_guid").max_length
 MAX_LINK_LENGTH = Article._meta.get_field("source_url").max_length
 MAX_AUTHORS = 10
@@ -488,16 +487,11 @@ def _download_image(entry, slug):
         with warnings.catch_warnings():
             # validate_image counts the pixels itself and says so; Pillow's warning would only be noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            validate_image(content)
-        with Image.open(io.BytesIO(fetched.body)) as image:
-            image_format = image.format
+            # It reads the file's first bytes and refuses any format but ours before decoding anything.
+            image_format = validate_image(content)
     except ValidationError as error:
         raise FetchError(error.messages[0]) from None
-    except Exception:  # Pillow refused it; validate_image says so first in practice
-        raise FetchError("it is not an image we can read") from None
-    if image_format not in IMAGE_EXTENSIONS:
-        raise FetchError(f"it is a {image_format} image; we take JPEG, PNG, GIF or WebP")
-    content.name = f"{slug[:80]}.{IMAGE_EXTENSIONS[image_format]}"
+    content.name = f"{slug[:80]}.{FILE_EXTENSIONS[image_format]}"
     return content
 
 

@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 
 from .html import BODY_EXTENSIONS, sanitize_html
-from .images import UprightImageFieldFile, validate_image
+from .images import ImageUploadField, UprightImageFieldFile, validate_image
 from .search import SearchDocument
 
 # Only links a reader's browser can safely follow: no javascript:, ftp: or data:.
@@ -51,6 +51,9 @@ class UprightImageField(models.ImageField):
     """An image field that stores the width and height of the picture as shown (EXIF orientation applied)."""
 
     attr_class = UprightImageFieldFile
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ImageUploadField, **kwargs})
 
 
 class SanitizedHTMLField(ProseEditorField):

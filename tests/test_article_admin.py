@@ -248,9 +248,7 @@ def test_a_real_jpeg_is_accepted_as_lead_image(admin_client, section):
 def test_a_text_file_named_jpg_is_refused(admin_client, section):
     fake = SimpleUploadedFile("photo.jpg", b"this is not a picture", content_type="image/jpeg")
     response = post_article(admin_client, article_form(section, lead_image=fake, lead_image_alt="x"))
-    assert form_errors(response)["lead_image"] == [
-        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
-    ]
+    assert form_errors(response)["lead_image"] == ["This file is not an image we can read (JPEG, PNG, GIF or WebP)."]
     assert not Article.objects.exists()
 
 

@@ -278,7 +278,7 @@ def test_an_image_in_another_format_is_left_out(wire, feed_server):
     feed_server.serve("/photo.bmp", image_bytes(fmt="BMP"), content_type="image/bmp")
     story, output = image_case(feed_server, "/photo.bmp")
     assert not story.lead_image
-    assert "it is a BMP image; we take JPEG, PNG, GIF or WebP" in output
+    assert "This file is not an image we can read (JPEG, PNG, GIF or WebP)." in output
 
 
 def test_a_decompression_bomb_is_left_out(wire, feed_server):
