@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -148,6 +150,26 @@ class Report(models.Model):
         return f"{self.get_reason_display()} ({self.comment_id})"
 
 
+def naming(email):
+    """A pattern that finds this whole address in a text, in any case: not joann@example.org for ann@example.org,
+    nor ann@example.org.uk."""
+    return re.compile(rf"(?<![\w.%+'-]){re.escape(email)}(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def for_or_about(self, email):
+        """Mail to this address, or whose text names it."""
+        named = naming(email)
+        # The database narrows it down by substring; the whole address is then matched here.
+        candidates = self.filter(models.Q(recipients__icontains=email) | models.Q(body__icontains=email))
+        pks = [
+            pk
+            for pk, recipients, body in candidates.values_list("pk", "recipients", "body")
+            if named.search(recipients) or named.search(body)
+        ]
+        return self.filter(pk__in=pks)
+
+
 class OutgoingMail(models.Model):
     """A message in the outbox: written in the same transaction as the change it reports, sent
     after commit, and kept with its last error until the mail server takes it."""
@@ -164,6 +186,8 @@ class OutgoingMail(models.Model):
     # When to try next (a send in progress pushes it ahead); empty once we have given up.
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=500, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,7 +5,6 @@ Mail goes to the outbox with the change (comments/notifications.py) and is sent 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from . import notifications, policy, selectors
@@ -247,7 +246,7 @@ def commenter_erase(email):
 
     content_changed()
     unconfirmed, _ = PendingComment.objects.filter(user_email__iexact=email).delete()
-    OutgoingMail.objects.filter(Q(recipients__icontains=email) | Q(body__icontains=email)).delete()
+    OutgoingMail.objects.for_or_about(email).delete()
     return len(pks), unconfirmed
 
 

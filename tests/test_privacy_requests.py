@@ -209,3 +209,33 @@ def test_the_link_page_query_count_does_not_grow_with_comments(client, ask, arti
     # 1: the request, 2: how many comments the address has, 3: the sections for the navigation
     with django_assert_num_queries(3):
         assert client.get(link).status_code == 200
+
+
+def test_erasing_an_address_deletes_its_mail_and_no_one_elses(client, ask, pats_comments):
+    # ask() queued the privacy mail to pat@example.com; these are queued for or about other people.
+    neighbours = [
+        ("comment-reply", "spat@example.com", "Hello."),
+        ("comment-reply", "pat@example.com.au", "Hello."),
+        ("comment-reply", "pat@example.community", "Hello."),
+        ("comment-approved", "sam@example.com", "Sam, your reply to spat@example.com is up."),
+        ("comment-approved", "kim@example.com", "Write to pat.smith@example.com."),
+    ]
+    kept = [
+        OutgoingMail.objects.create(kind=kind, recipients=to, subject="s", body=body).pk
+        for kind, to, body in neighbours
+    ]
+    for_pat = [
+        OutgoingMail.objects.create(kind="comment-reply", recipients="Pat@Example.com", subject="s", body="b").pk,
+        OutgoingMail.objects.create(
+            kind="comment-reply", recipients="sam@example.com\npat@example.com", subject="s", body="b"
+        ).pk,
+        OutgoingMail.objects.create(
+            kind="comment-approved", recipients="sam@example.com", subject="s", body="From <PAT@example.com>."
+        ).pk,
+    ]
+
+    _, link = ask("pat@example.com", "erase")
+    client.post(link)
+
+    assert sorted(OutgoingMail.objects.values_list("pk", flat=True)) == kept
+    assert not OutgoingMail.objects.filter(pk__in=for_pat).exists()
