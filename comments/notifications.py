@@ -2,11 +2,14 @@
 
 Each message is rendered and written to `OutgoingMail` inside the transaction that makes the
 change it reports (a rollback takes the mail with it), then sent once that transaction has
-committed. A mail server that is down or slow never loses a comment nor the mail: the failure
-is logged, the message stays in the outbox with its error, and `manage.py send_queued_mail`
-(cron, every few minutes) retries it with a growing delay.
+committed: during a web request, only after the response has gone out (Django's request_finished),
+so a reader never waits for the mail server; elsewhere (commands, the shell) at once. A mail server
+that is down or slow never loses a comment nor the mail: the failure is logged, the message stays
+in the outbox with its error, and `manage.py send_queued_mail` (cron, every few minutes) retries it
+with a growing delay.
 """
 
+import contextvars
 import datetime
 import logging
 
@@ -76,8 +79,35 @@ def send(template, context, to, *, unsubscribe=None):
         headers=headers,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: deliver(mail.pk))
+    transaction.on_commit(lambda: _deliver_soon(mail.pk))
     return mail
+
+
+# The outbox's messages committed during the request being answered; None outside a request.
+_after_response = contextvars.ContextVar("comments_mail_after_response", default=None)
+
+
+def _deliver_soon(pk):
+    waiting = _after_response.get()
+    if waiting is None:
+        deliver(pk)
+    else:
+        waiting.append(pk)
+
+
+def request_started(**kwargs):
+    _after_response.set([])
+
+
+def request_finished(**kwargs):
+    """The response is out: send what the request committed (connected in CommentsConfig.ready)."""
+    waiting = _after_response.get()
+    _after_response.set(None)
+    for pk in waiting or ():
+        try:
+            deliver(pk)
+        except Exception:  # the database went away: the message waits in the outbox for send_queued_mail
+            logger.exception("Could not send mail %s after the response; it stays in the outbox", pk)
 
 
 def retry_delay(attempts):

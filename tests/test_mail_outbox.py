@@ -14,6 +14,7 @@ import time
 from io import StringIO
 
 import pytest
+import requests
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
@@ -201,3 +202,38 @@ def test_a_failure_in_the_middle_leaves_nothing_half_written(reader, article, se
     assert not ArticleComment.objects.exists()
     assert not ModerationDecision.objects.exists()
     assert not OutgoingMail.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_gets_the_answer_while_the_mail_server_is_still_silent(live_server, article, smtp, settings):
+    """A real server and a real HTTP client: the comment's confirmation mail is sent after the response,
+    so the reader's answer comes back while the mail is still queued, untried; then the send times out
+    and the mail waits in the outbox for a retry."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", smtp_port := free_port()))
+    silent.listen(5)
+    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = smtp_port, 2
+    try:
+        with requests.Session() as browser:
+            story = browser.get(live_server.url + article.get_absolute_url(), timeout=10)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', story.text).group(1)
+            response = browser.post(
+                live_server.url + reverse("comments:post"),
+                data={**comment_form_data(article, comment="Sent at once"), "csrfmiddlewaretoken": token},
+                headers={"Referer": story.url},
+                timeout=10,
+            )
+            assert response.status_code == 200 and "Check your email" in response.text
+            [mail] = OutgoingMail.objects.all()
+            assert (mail.kind, mail.attempts, mail.last_error) == ("comment-confirm", 0, ""), "not yet tried"
+            assert PendingComment.objects.filter(comment="Sent at once").exists()
+
+            for _ in range(100):  # the server is still waiting for the silent mail server; 10 s at most
+                mail.refresh_from_db()
+                if mail.attempts:
+                    break
+                time.sleep(0.1)
+    finally:
+        silent.close()
+    assert mail.attempts == 1 and "timed out" in mail.last_error
+    assert mail.next_attempt_at is not None, "kept for send_queued_mail"
