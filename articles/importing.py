@@ -57,7 +57,7 @@ DEFAULTS = {
     "MAX_FEED_BYTES": 10 * 1024 * 1024,
     "MAX_ENTRY_BYTES": 512 * 1024,  # an entry's HTML; a larger entry is skipped and reported
     "MAX_IMAGE_BYTES": None,  # None: the upload limit, MAX_IMAGE_UPLOAD_BYTES
-    "PRIVATE_IMAGE_HOSTS": False,  # download images from private/loopback addresses (tests, intranets)
+    "ALLOW_LOOPBACK": False,  # feeds and images only ever from public addresses; True adds loopback (tests, dev)
 }
 
 # Query parameters that only say where a click came from, never which story it is.
@@ -480,7 +480,7 @@ def _download_image(entry, slug):
         total_seconds=option("DOWNLOAD_SECONDS"),
         user_agent=user_agent(),
         accept="image/*",
-        public_only=not option("PRIVATE_IMAGE_HOSTS"),
+        allow_loopback=option("ALLOW_LOOPBACK"),
     )
     content = ContentFile(fetched.body)
     try:
@@ -688,6 +688,7 @@ def _fetch_feed(source, url):
             accept="application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.5",
             etag=cache.get("etag", ""),
             last_modified=cache.get("last_modified", ""),
+            allow_loopback=option("ALLOW_LOOPBACK"),
         )
     except FetchError as error:
         raise FeedError(f"cannot read {url}: {error}") from None

@@ -23,7 +23,7 @@ UTC = datetime.UTC
 @pytest.fixture(autouse=True)
 def _import_settings(settings):
     # The test server is on 127.0.0.1, which images are normally not fetched from.
-    settings.FEED_IMPORT = {"PRIVATE_IMAGE_HOSTS": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
+    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ STORIES = reverse("admin:articles_article_changelist")
 
 @pytest.fixture(autouse=True)
 def _import_settings(settings):
-    settings.FEED_IMPORT = {"PRIVATE_IMAGE_HOSTS": True, "TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
+    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
 
 
 @pytest.fixture

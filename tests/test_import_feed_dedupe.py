@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _import_settings(settings):
-    settings.FEED_IMPORT = {"PRIVATE_IMAGE_HOSTS": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
+    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
 
 
 @pytest.fixture
