@@ -15,14 +15,53 @@ MAX_ID = 2**63 - 1
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
+# What Django puts where the bytes sent were not UTF-8. newsroom's middleware lets such text reach only
+# views marked with shows_unreadable_text_on_form, so in their forms it means text that could not be read.
+REPLACEMENT_CHARACTER = "\ufffd"
+UNREADABLE_TEXT = "This text could not be read (it was not sent as UTF-8). Please type it again."
+
+
+def shows_unreadable_text_on_form(view):
+    """Mark a view whose form shows text that was not UTF-8 as an error on the field.
+
+    Contract: the attribute name `shows_unreadable_text_on_form`, read by newsroom.security.UnreadableTextMiddleware
+    (which otherwise answers such a request with a 400 page itself); the view's form must be RefusesUnreadableText.
+    """
+    view.shows_unreadable_text_on_form = True
+    return view
+
+
+class RefusesUnreadableText:
+    """A form mixin: a field sent with text that could not be read has that one error, whatever its type
+    (an email or a choice would otherwise say "Enter a valid …"), and no cleaned value."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in self.fields:
+            value = self[name].data
+            values = value if isinstance(value, list | tuple) else [value]
+            if any(isinstance(item, str) and REPLACEMENT_CHARACTER in item for item in values):
+                self.errors.pop(name, None)
+                self.add_error(name, forms.ValidationError(UNREADABLE_TEXT, code="unreadable"))
+
+    def unreadable_text_message(self, otherwise):
+        """The message over the form: that some text could not be read, when that is among its errors."""
+        if any(self.has_error(name, code="unreadable") for name in self.fields):
+            return "Some of the text you sent could not be read. Please type it again where marked below."
+        return otherwise
+
 
 def clean_text(value):
+    if REPLACEMENT_CHARACTER in (value or ""):
+        raise forms.ValidationError(UNREADABLE_TEXT, code="unreadable")
     if CONTROL_CHARS.search(value or ""):
         raise forms.ValidationError("Please remove the invisible control characters from this field.")
     return value.strip()
 
 
-class ArticleCommentForm(XtdCommentForm):
+class ArticleCommentForm(RefusesUnreadableText, XtdCommentForm):
     """The "Leave a Reply" form: xtd's form with our labels, privacy note and spam checks."""
 
     remember = forms.BooleanField(

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import ownership, policy, services
-from ..forms import clean_text
+from ..forms import RefusesUnreadableText, clean_text, shows_unreadable_text_on_form
 from ..models import ArticleComment
 from .reading import article_of
 
 
-class CommentEditForm(forms.Form):
+class CommentEditForm(RefusesUnreadableText, forms.Form):
     """The comment's text, checked as the "Leave a Reply" form checks it."""
 
     def __init__(self, *args, **kwargs):
@@ -54,6 +54,7 @@ def _own_comment(request, pk):
     return comment, article, None
 
 
+@shows_unreadable_text_on_form
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     comment, article, refusal = _own_comment(request, pk)

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 
 from .. import services
+from ..forms import RefusesUnreadableText, shows_unreadable_text_on_form
 from ..models import ArticleComment, Report
 
 REPORTER_SALT = "comments.report"
 
 
-class FlagForm(forms.Form):
+class FlagForm(RefusesUnreadableText, forms.Form):
     reason = forms.ChoiceField(
         label="What is wrong with this comment?",
         choices=Report.Reason.choices,
@@ -41,6 +42,7 @@ def reporter_for(request):
     return salted_hmac(REPORTER_SALT, ip, algorithm="sha256").hexdigest()
 
 
+@shows_unreadable_text_on_form
 @require_http_methods(["GET", "POST"])
 def flag(request, pk):
     comment = get_object_or_404(

@@ -18,6 +18,7 @@ from django_comments.signals import comment_will_be_posted
 from articles.models import Article
 
 from .. import notifications, ownership, policy, services
+from ..forms import shows_unreadable_text_on_form
 from ..models import ArticleComment, PendingComment
 
 AUTHOR_COOKIE = "comment_author"
@@ -74,6 +75,7 @@ def _parent(article, reply_to):
     return ArticleComment.objects.visible().filter(object_pk=str(article.pk), pk=reply_to).first()
 
 
+@shows_unreadable_text_on_form  # its form (ArticleCommentForm) says which field could not be read
 @require_POST
 def post_comment(request):
     data = request.POST.copy()
@@ -94,7 +96,8 @@ def post_comment(request):
     if not form.is_valid():
         if "reply_to" in form.errors:  # a hidden field: no reader typed it, so say what it means
             return _problem(request, "The comment you are replying to is no longer available.", 400, article=article)
-        return _problem(request, "Please correct the errors below.", 400, article=article, form=form)
+        message = form.unreadable_text_message("Please correct the errors below.")
+        return _problem(request, message, 400, article=article, form=form)
     parent = _parent(article, form.cleaned_data["reply_to"])
     if form.cleaned_data["reply_to"] and parent is None:
         return _problem(

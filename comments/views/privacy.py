@@ -18,10 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import notifications, policy, services
+from ..forms import RefusesUnreadableText, shows_unreadable_text_on_form
 from ..models import ArticleComment, PrivacyRequest
 
 
-class PrivacyRequestForm(forms.Form):
+class PrivacyRequestForm(RefusesUnreadableText, forms.Form):
     email = forms.EmailField(
         label="Your email address",
         max_length=254,
@@ -57,13 +58,16 @@ def _page(request, form, *, status=200, message=""):
     return render(request, "comments/privacy.html", context, status=status)
 
 
+@shows_unreadable_text_on_form
 @require_http_methods(["GET", "POST"])
 def privacy(request):
     if request.method == "GET":
         return _page(request, PrivacyRequestForm(label_suffix=""))
     form = PrivacyRequestForm(request.POST, label_suffix="")
     if not form.is_valid():
-        return _page(request, form, status=400, message="Please correct the errors below.")
+        return _page(
+            request, form, status=400, message=form.unreadable_text_message("Please correct the errors below.")
+        )
     email, ip_address = form.cleaned_data["email"], request.META.get("REMOTE_ADDR")
     if not policy.privacy_request_allowed(email, ip_address):
         message = "We have had several requests for this address or from your connection. Please try again in an hour."
