@@ -117,7 +117,7 @@ def test_the_four_formats_we_publish_are_accepted(admin_client, section, fmt):
 def test_a_feed_image_in_another_format_is_left_out_before_it_is_decoded(
     feed_server, section, settings, fmt, parsers_never_run
 ):
-    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "PRIVATE_IMAGE_HOSTS": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
+    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
     feed_server.serve("/photo.jpg", REFUSED[fmt](), content_type="image/jpeg")
     feed_server.serve(
         "/feed.xml",
