@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .importing import FAILED, FLAGGED, FeedError, source_import_feed
+from .importing import FAILED, FLAGGED, Budget, FeedError, source_import_feed
 from .models import UpstreamChange
 
 logger = logging.getLogger(__name__)
@@ -22,9 +22,19 @@ class FeedImportActions:
 
     @admin.action(description="Fetch new stories now", permissions=["import"])
     def fetch_new_stories(self, request, queryset):
+        # Inside the editor's request: one budget for all the sources, so the page comes back in time.
+        budget = Budget.for_the_admin()
         for source in queryset.select_related("default_section"):
+            if budget.spent:
+                self.message_user(
+                    request,
+                    f"{source.name}: not fetched, there was no time left in this request; "
+                    "fetch it again, or leave it to the next scheduled import.",
+                    messages.WARNING,
+                )
+                continue
             try:
-                report = source_import_feed(source)
+                report = source_import_feed(source, budget=budget)
             except FeedError as error:
                 self.message_user(request, f"{source.name}: {error}", messages.ERROR)
                 continue
@@ -34,8 +44,11 @@ class FeedImportActions:
                 continue
             worth_a_look = [o for o in report.outcomes if o.action in (FAILED, FLAGGED)]
             lines = [str(outcome) for outcome in worth_a_look[:MAX_LINES_IN_MESSAGE]] + report.notes
+            if report.left:
+                lines.append("Fetch it again for the rest")
             text = f"{source.name}: {report.summary}." + "".join(f" {line}." for line in lines)
-            self.message_user(request, text, messages.WARNING if worth_a_look or report.notes else messages.SUCCESS)
+            level = messages.WARNING if worth_a_look or report.notes or report.left else messages.SUCCESS
+            self.message_user(request, text, level)
 
     def has_import_permission(self, request):
         # Who manages sources and may create stories: editors, not reporters (who may only see sources).

@@ -28,6 +28,7 @@ import html
 import io
 import logging
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -57,6 +58,11 @@ DEFAULTS = {
     "MAX_FEED_BYTES": 10 * 1024 * 1024,
     "MAX_ENTRY_BYTES": 512 * 1024,  # an entry's HTML; a larger entry is skipped and reported
     "MAX_IMAGE_BYTES": None,  # None: the upload limit, MAX_IMAGE_UPLOAD_BYTES
+    # "Fetch new stories now" runs inside an editor's request, which must end well before the app server
+    # kills its worker (gunicorn: 30 s): it stops starting entries after this long or this many stories
+    # created, updated or flagged, and says what was left for the next run.
+    "ADMIN_SECONDS": 20,
+    "ADMIN_ENTRIES": 25,
     "ALLOW_LOOPBACK": False,  # feeds and images only ever from public addresses; True adds loopback (tests, dev)
 }
 
@@ -108,6 +114,38 @@ class FeedError(Exception):
 
 class EntryError(Exception):
     """This entry cannot be imported; the message says why. The rest of the feed goes on."""
+
+
+class LeftForNextRun(Exception):
+    """The run's budget ran out while this entry was being imported: nothing of it was saved."""
+
+
+class Budget:
+    """How much one run may do: `seconds` of time and `entries` stories created, updated or flagged.
+    None is no limit (the command). Every network wait of the run is cut to the time that is left."""
+
+    def __init__(self, *, seconds=None, entries=None):
+        self.ends = None if seconds is None else time.monotonic() + seconds
+        self.entries_left = entries
+
+    @classmethod
+    def for_the_admin(cls):
+        return cls(seconds=option("ADMIN_SECONDS"), entries=option("ADMIN_ENTRIES"))
+
+    def seconds(self, at_most):
+        """`at_most`, or the time left if that is shorter."""
+        if self.ends is None:
+            return at_most
+        return max(0.001, min(at_most, self.ends - time.monotonic()))
+
+    @property
+    def spent(self):
+        out_of_time = self.ends is not None and time.monotonic() >= self.ends
+        return out_of_time or self.entries_left == 0
+
+    def used_on(self, outcome):
+        if self.entries_left is not None and outcome.action != SKIPPED:
+            self.entries_left -= 1
 
 
 # --- identity of an entry -----------------------------------------------------------------------------
@@ -411,6 +449,7 @@ class ImportReport:
     outcomes: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     unchanged: bool = False
+    left: int = 0  # entries not looked at: the run's budget was spent
 
     def count(self, action):
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -419,7 +458,8 @@ class ImportReport:
     def summary(self):
         if self.unchanged:
             return "unchanged since the last fetch"
-        return ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
+        counts = ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
+        return counts + (f"; {self.left} left for the next run" if self.left else "")
 
     def lines(self):
         return [str(outcome) for outcome in self.outcomes] + [f"note: {note}" for note in self.notes]
@@ -471,17 +511,25 @@ def _author_named(name):
         return author
 
 
-def _download_image(entry, slug):
-    """The entry's image as a file ready for the ImageField; raises FetchError saying why not."""
-    fetched = fetch(
-        entry.image_url,
-        max_bytes=option("MAX_IMAGE_BYTES"),
-        timeout=option("TIMEOUT"),
-        total_seconds=option("DOWNLOAD_SECONDS"),
-        user_agent=user_agent(),
-        accept="image/*",
-        allow_loopback=option("ALLOW_LOOPBACK"),
-    )
+def _download_image(entry, slug, budget):
+    """The entry's image as a file ready for the ImageField; raises FetchError saying why not, or
+    LeftForNextRun when the run's time ran out first."""
+    if budget.spent:
+        raise LeftForNextRun
+    try:
+        fetched = fetch(
+            entry.image_url,
+            max_bytes=option("MAX_IMAGE_BYTES"),
+            timeout=budget.seconds(option("TIMEOUT")),
+            total_seconds=budget.seconds(option("DOWNLOAD_SECONDS")),
+            user_agent=user_agent(),
+            accept="image/*",
+            allow_loopback=option("ALLOW_LOOPBACK"),
+        )
+    except FetchError:
+        if budget.spent:  # cut short by the run's time, not the image's fault: try it again next run
+            raise LeftForNextRun from None
+        raise
     content = ContentFile(fetched.body)
     try:
         with warnings.catch_warnings():
@@ -495,10 +543,10 @@ def _download_image(entry, slug):
     return content
 
 
-def _attach_image(article, entry):
+def _attach_image(article, entry, budget):
     """Give the story the entry's image; '' when done, else why not (a bad image never fails an entry)."""
     try:
-        content = _download_image(entry, article.slug)
+        content = _download_image(entry, article.slug, budget)
     except FetchError as error:
         return f"imported without its image ({_shorten(entry.image_url, 80)}): {error}"
     article.lead_image.save(content.name, content, save=False)
@@ -512,7 +560,7 @@ def _discard_image(article, keep=""):
         article.lead_image.delete(save=False)
 
 
-def _create(source, entry, *, section, publish):
+def _create(source, entry, *, section, publish, budget):
     article = Article(
         headline=entry.headline,
         slug=_free_slug(entry.headline),
@@ -532,7 +580,7 @@ def _create(source, entry, *, section, publish):
     )
     notes = []
     if entry.image_url:
-        notes.append(_attach_image(article, entry))
+        notes.append(_attach_image(article, entry, budget))
     try:
         article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
         if publish:
@@ -572,13 +620,13 @@ def _untouched_since_import(article, imported):
     return (article.headline, article.dek, article.body) == tuple(imported.get(k) for k in ("headline", "dek", "body"))
 
 
-def _update_draft(article, entry, changed):
+def _update_draft(article, entry, changed, budget):
     """Bring an untouched draft up to date with its source."""
     old_image = article.lead_image.name
     article.headline, article.dek, article.body = entry.headline, entry.dek, entry.body
     article.source_url, article.source_url_normalized = entry.link, entry.link_key
     article.source_updated_at, article.source_entry = entry.updated, entry.snapshot()
-    note = _attach_image(article, entry) if "image" in changed and entry.image_url else ""
+    note = _attach_image(article, entry, budget) if "image" in changed and entry.image_url else ""
     try:
         article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
         with transaction.atomic(), reversion.create_revision():
@@ -641,10 +689,10 @@ def _flag(article, entry, changed):
     )
 
 
-def _import_entry(source, entry, *, section, publish):
+def _import_entry(source, entry, *, section, publish, budget):
     existing = _find_existing(source, entry)
     if existing is None:
-        return _create(source, entry, section=section, publish=publish)
+        return _create(source, entry, section=section, publish=publish, budget=budget)
     changed = changed_fields(existing.source_entry, entry.snapshot())
     # Only the entry itself may change its story: not another source's entry, nor another entry of this
     # feed (another GUID) with the same link or headline and lead (a repost, a live blog's next post).
@@ -654,7 +702,7 @@ def _import_entry(source, entry, *, section, publish):
     if not changed or not same_entry:
         return Outcome(SKIPPED, entry.headline, existing.pk, f"duplicate of #{existing.pk}")
     if existing.status == Article.Status.DRAFT and _untouched_since_import(existing, existing.source_entry):
-        return _update_draft(existing, entry, changed)
+        return _update_draft(existing, entry, changed, budget)
     return _flag(existing, entry, changed)
 
 
@@ -676,14 +724,14 @@ def _remember(source, result, *, http_cache=None):
         setattr(source, name, value)
 
 
-def _fetch_feed(source, url):
+def _fetch_feed(source, url, budget):
     cache = source.feed_http_cache if source.feed_http_cache.get("url") == url else {}
     try:
         return fetch(
             url,
             max_bytes=option("MAX_FEED_BYTES"),
-            timeout=option("TIMEOUT"),
-            total_seconds=option("DOWNLOAD_SECONDS"),
+            timeout=budget.seconds(option("TIMEOUT")),
+            total_seconds=budget.seconds(option("DOWNLOAD_SECONDS")),
             user_agent=user_agent(),
             accept="application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.5",
             etag=cache.get("etag", ""),
@@ -694,12 +742,16 @@ def _fetch_feed(source, url):
         raise FeedError(f"cannot read {url}: {error}") from None
 
 
-def source_import_feed(source, *, section=None, publish=False, url=None, data=None, location="", progress=None):
+def source_import_feed(
+    source, *, section=None, publish=False, url=None, data=None, location="", progress=None, budget=None
+):
     """Import `source`'s feed (or the feed at `url`, or the bytes `data` read from `location`) into stories.
 
     Stories go to `section`, else the source's default section. `progress(done, total)` is called after
-    each entry. Returns an ImportReport; raises FeedError when the feed cannot be read at all.
+    each entry. With a `budget`, entries it leaves undone are counted in the report and the feed is read
+    again in full next time. Returns an ImportReport; raises FeedError when the feed cannot be read at all.
     """
+    budget = budget or Budget()
     try:
         section = section or source.default_section
         if section is None:
@@ -712,7 +764,7 @@ def source_import_feed(source, *, section=None, publish=False, url=None, data=No
             if not url:
                 raise FeedError(f"{source.name} has no feed URL")
             location = url
-            fetched = _fetch_feed(source, url)
+            fetched = _fetch_feed(source, url, budget)
             # Validators are kept for the source's own feed only: another URL's say nothing about it.
             if url == source.feed_url:
                 http_cache = {"url": url, "etag": fetched.etag, "last_modified": fetched.last_modified}
@@ -731,7 +783,13 @@ def source_import_feed(source, *, section=None, publish=False, url=None, data=No
     total = len(feed.entries)
     for position, raw in enumerate(feed.entries, 1):
         try:
-            outcome = _import_entry(source, read_entry(raw), section=section, publish=publish)
+            if budget.spent:
+                raise LeftForNextRun
+            outcome = _import_entry(source, read_entry(raw), section=section, publish=publish, budget=budget)
+        except LeftForNextRun:
+            report.left = total - position + 1
+            http_cache = None  # not "unchanged" next time: the rest of this feed is still to be read
+            break
         except EntryError as error:
             outcome = Outcome(FAILED, _label(raw, position), detail=str(error))
         except Exception as error:  # one broken entry never stops the others; the log has the traceback
@@ -739,6 +797,7 @@ def source_import_feed(source, *, section=None, publish=False, url=None, data=No
             outcome = Outcome(FAILED, _label(raw, position), detail=f"unexpected error: {error!r}")
             http_cache = None  # fetch it again next time rather than skip it as unchanged
         report.outcomes.append(outcome)
+        budget.used_on(outcome)
         if progress:
             progress(position, total)
     _remember(source, report.summary, http_cache=http_cache)

@@ -230,3 +230,89 @@ def test_stories_the_source_never_changed_carry_no_such_section(admin_client, co
     page = admin_client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
     assert "upstream_changes-TOTAL_FORMS" not in page
     assert "Changes at the source" not in page
+
+
+def numbered_feed(count, image_url=None):
+    def image(n):
+        url = image_url(n) if image_url else ""
+        return f'<enclosure url="{url}" type="image/png" length="1"/>' if url else ""
+
+    items = "".join(
+        f"<item><title>Story number {n}</title><link>https://wire.example/stories/{n}</link>"
+        f'<guid isPermaLink="false">wire-{n}</guid><description>What happened, part {n}.</description>{image(n)}</item>'
+        for n in range(1, count + 1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'.encode()
+
+
+@pytest.fixture
+def wire(section, feed_server):
+    def make(body):
+        url = feed_server.serve("/wire.xml", body, etag='"v1"')
+        return Source.objects.create(
+            name="Wire", slug="wire", homepage="https://wire.example/", feed_url=url, default_section=section
+        )
+
+    return make
+
+
+def test_the_admin_imports_a_bounded_number_of_stories_per_request_and_says_what_is_left(
+    admin_client, wire, settings, feed_server
+):
+    settings.FEED_IMPORT = {**settings.FEED_IMPORT, "ADMIN_ENTRIES": 2}
+    source = wire(numbered_feed(5))
+
+    assert fetch_now(admin_client, source) == [
+        (
+            "warning",
+            "Wire: 2 created, 0 updated, 0 flagged, 0 skipped, 0 failed; 3 left for the next run. Fetch it again for "
+            "the rest.",
+        )
+    ]
+    assert Article.objects.count() == 2
+    source.refresh_from_db()
+    assert source.feed_http_cache == {}, "the feed is not 'unchanged' next time: its rest is still to be read"
+
+    assert fetch_now(admin_client, source)[0][1].startswith("Wire: 2 created, 0 updated, 0 flagged, 2 skipped")
+    assert fetch_now(admin_client, source)[0] == (
+        "success",
+        "Wire: 1 created, 0 updated, 0 flagged, 4 skipped, 0 failed.",
+    )
+    assert sorted(Article.objects.values_list("source_guid", flat=True)) == [f"wire-{n}" for n in range(1, 6)]
+    # Every entry done: now the ETag is kept and the next fetch is a conditional GET.
+    assert fetch_now(admin_client, source) == [("success", "Wire: unchanged since the last fetch.")]
+
+
+def test_the_admin_stops_when_its_time_is_spent_and_loses_nothing(admin_client, wire, settings, feed_server):
+    settings.FEED_IMPORT = {**settings.FEED_IMPORT, "ADMIN_SECONDS": 1.5, "TIMEOUT": 5, "DOWNLOAD_SECONDS": 5}
+    feed_server.serve_image("/1.png")
+    feed_server.serve("/2.png", hang=True)  # answers after the request's time is up
+    source = wire(numbered_feed(3, image_url=lambda n: feed_server.url(f"/{n}.png")))
+    later = Source.objects.create(  # sources are fetched in name order
+        name="Zenith Wire",
+        homepage="https://zenith.example/",
+        feed_url=source.feed_url,
+        default_section=source.default_section,
+    )
+
+    messages = fetch_now(admin_client, source, later)
+
+    assert messages == [
+        (
+            "warning",
+            "Wire: 1 created, 0 updated, 0 flagged, 0 skipped, 0 failed; 2 left for the next run. Fetch it again for "
+            "the rest.",
+        ),
+        (
+            "warning",
+            "Zenith Wire: not fetched, there was no time left in this request; fetch it again, or leave it to the next "
+            "scheduled import.",
+        ),
+    ]
+    [story] = Article.objects.all()
+    assert story.source_guid == "wire-1" and story.lead_image, "the story done in time has its image"
+    # The command has no such budget: the rest comes in, the slow image left out and reported.
+    output = io.StringIO()
+    call_command("import_feed", "wire", stdout=output, stderr=io.StringIO())
+    assert sorted(Article.objects.values_list("source_guid", flat=True)) == ["wire-1", "wire-2", "wire-3"]
+    assert "no answer within 5 seconds" in output.getvalue()
