@@ -4,9 +4,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.imagegenerators import share_image
+from articles.distribution.renditions import share_image
+from articles.distribution.seo import absolute_url, modified_at
 from articles.models import Article, Section, Source, Tag
-from articles.seo import absolute_url, modified_at
 
 
 class SectionSerializer(serializers.ModelSerializer):

@@ -12,11 +12,11 @@ class ArticlesConfig(AppConfig):
         from .models import Article
 
         # Every save of a story made inside reversion.create_revision() (the admin, the desk's services) keeps a
-        # revision; the workflow fields are stored too but never restored (articles.services.article_restore).
+        # revision; the workflow fields are stored too but never restored (articles.desk.revisions.article_restore).
         if not reversion.is_registered(Article):
             reversion.register(Article, exclude=["search_document"])  # the database makes it from the rest
 
-        from . import imagegenerators  # noqa: F401  (registers the lead-image renditions, made on save)
+        from .distribution import renditions  # noqa: F401  (registers the lead-image renditions, made on save)
         from .sites import sync_site
 
         post_migrate.connect(sync_site, sender=self)

@@ -1,7 +1,9 @@
 from django.urls import path, register_converter
 from django.views.decorators.cache import cache_control
 
-from . import feeds, previews, views
+from . import views
+from .desk import views as desk_views
+from .distribution import feeds
 
 
 class FourDigitYear:
@@ -39,7 +41,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
-    path("preview/shared/<str:token>/", previews.SharedPreviewView.as_view(), name="shared_preview"),
+    path("preview/shared/<str:token>/", desk_views.SharedPreviewView.as_view(), name="shared_preview"),
     path("source/<slug:slug>/", views.SourceView.as_view(), name="source"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("search/", views.SearchView.as_view(), name="search"),

@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import search
+from .distribution.seo import absolute_url
 from .models import Article, Section, Source, Tag
-from .seo import absolute_url
 
 
 class LatestStoriesPaginator(Paginator):

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
-from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.distribution.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
 
 admin.site.site_header = f"{settings.SITE_NAME} desk"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.admin import ArticleAdmin
+from articles.desk.admin import ArticleAdmin
 from articles.models import Article, Author, Section, Source, Tag
 from tests.conftest import image_file
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services
+from articles.desk import corrections, workflow
 from articles.models import Article, Correction
 from tests.desk_forms import change_url, opened_form, post_story
 from tests.pages import parse
@@ -66,19 +66,19 @@ def test_an_editor_adds_a_correction_that_readers_see_with_the_new_updated_time(
 
 @pytest.mark.parametrize(("kind", "label"), [(kind.value, kind.label) for kind in Correction.Kind])
 def test_each_type_of_entry_is_labelled(desk_editor, story, kind, label):
-    services.article_correct(article=story, by=desk_editor, kind=kind, note="Note.")
+    corrections.article_correct(article=story, by=desk_editor, kind=kind, note="Note.")
     assert corrections_box(Client().get(story.get_absolute_url())).find("strong").text == label
 
 
 def test_entries_appear_oldest_first(desk_editor, story):
-    services.article_correct(article=story, by=desk_editor, kind="clarification", note="First.")
-    services.article_correct(article=story, by=desk_editor, kind="update", note="Second.")
+    corrections.article_correct(article=story, by=desk_editor, kind="clarification", note="First.")
+    corrections.article_correct(article=story, by=desk_editor, kind="update", note="Second.")
     box = corrections_box(Client().get(story.get_absolute_url()))
     assert [item.find("strong").text for item in box.find_all("li")] == ["Clarification", "Update"]
 
 
 def test_changing_an_entry_is_logged_and_shown_as_amended(editor_client, desk_editor, story):
-    entry = services.article_correct(article=story, by=desk_editor, kind="correction", note="Wrong namee.")
+    entry = corrections.article_correct(article=story, by=desk_editor, kind="correction", note="Wrong namee.")
     amended_at = timezone.now() + datetime.timedelta(hours=2)
 
     with time_machine.travel(amended_at, tick=False):
@@ -103,13 +103,13 @@ def test_changing_an_entry_is_logged_and_shown_as_amended(editor_client, desk_ed
 
 
 def test_saving_the_story_without_touching_an_entry_logs_nothing(editor_client, desk_editor, story):
-    services.article_correct(article=story, by=desk_editor, kind="update", note="Added quotes.")
+    corrections.article_correct(article=story, by=desk_editor, kind="update", note="Added quotes.")
     assert post_story(editor_client, story, headline="Mayor opens new bridge").status_code == 302
     assert not Correction.objects.get().changes.exists()
 
 
 def test_entries_cannot_be_deleted(editor_client, desk_editor, story):
-    services.article_correct(article=story, by=desk_editor, kind="retraction", note="This story was wrong.")
+    corrections.article_correct(article=story, by=desk_editor, kind="retraction", note="This story was wrong.")
     _, data = opened_form(editor_client, story)
 
     post_story(editor_client, story, data={**data, "corrections-0-DELETE": "on"})
@@ -130,30 +130,30 @@ def test_a_draft_has_no_corrections_to_make(editor_client, desk_editor, make_art
     assert data["corrections-TOTAL_FORMS"] == 0
     [log] = [inline for inline in response.context["inline_admin_formsets"] if inline.formset.model is Correction]
     assert not log.has_add_permission
-    with pytest.raises(services.WorkflowError, match="Only a story that has been published can be corrected"):
-        services.article_correct(article=draft, by=desk_editor, kind="correction", note="x")
+    with pytest.raises(workflow.WorkflowError, match="Only a story that has been published can be corrected"):
+        corrections.article_correct(article=draft, by=desk_editor, kind="correction", note="x")
 
 
 def test_a_note_is_required(desk_editor, story):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Write the note readers will see."):
-        services.article_correct(article=story, by=desk_editor, kind="correction", note="  ")
+        corrections.article_correct(article=story, by=desk_editor, kind="correction", note="  ")
     with pytest.raises(ValidationError, match="Choose the type"):
-        services.article_correct(article=story, by=desk_editor, kind="apology", note="Sorry.")
+        corrections.article_correct(article=story, by=desk_editor, kind="apology", note="Sorry.")
 
 
 def test_reporters_cannot_add_or_change_entries(reporter, desk_editor, story):
-    entry = services.article_correct(article=story, by=desk_editor, kind="correction", note="Fixed.")
+    entry = corrections.article_correct(article=story, by=desk_editor, kind="correction", note="Fixed.")
     with pytest.raises(PermissionDenied):
-        services.article_correct(article=story, by=reporter, kind="correction", note="Mine.")
+        corrections.article_correct(article=story, by=reporter, kind="correction", note="Mine.")
     with pytest.raises(PermissionDenied):
-        services.correction_amend(correction=entry, by=reporter, kind="correction", note="Quietly.")
+        corrections.correction_amend(correction=entry, by=reporter, kind="correction", note="Quietly.")
     assert Correction.objects.get().note == "Fixed."
 
 
 def test_the_change_form_shows_the_log(editor_client, desk_editor, story):
-    services.article_correct(article=story, by=desk_editor, kind="update", note="Added the mayor's reply.")
+    corrections.article_correct(article=story, by=desk_editor, kind="update", note="Added the mayor's reply.")
     page = editor_client.get(change_url(story)).content.decode()
     assert "Corrections log (shown to readers under the story" in page
     assert "Added the mayor&#x27;s reply." in page or "Added the mayor's reply." in page

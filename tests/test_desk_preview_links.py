@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services
+from articles.desk import corrections, previews
 from articles.models import Article, PreviewLink
 from tests.desk_forms import change_url
 from tests.test_article_views import warm_process_caches
@@ -72,7 +72,7 @@ def test_an_editor_shares_a_draft_and_the_reviewer_reads_it_without_an_account(e
 
 
 def test_the_address_is_signed_and_a_forged_one_is_not_found(anonymous, draft, desk_editor):
-    link = services.preview_link_create(article=draft, by=desk_editor, days=1)
+    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
     token = link.get_absolute_url().split("/")[-2]
 
     assert anonymous.get(reverse("articles:shared_preview", args=[token])).status_code == 200
@@ -89,7 +89,7 @@ def test_the_address_is_signed_and_a_forged_one_is_not_found(anonymous, draft, d
 
 
 def test_a_link_stops_working_when_it_expires(anonymous, draft, desk_editor):
-    link = services.preview_link_create(article=draft, by=desk_editor, days=1)
+    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
 
     with time_machine.travel(link.expires_at - datetime.timedelta(minutes=1)):
         assert anonymous.get(link.get_absolute_url()).status_code == 200
@@ -103,7 +103,7 @@ def test_a_link_stops_working_when_it_expires(anonymous, draft, desk_editor):
 
 
 def test_an_editor_revokes_a_link_from_the_storys_page(editor_client, anonymous, desk_editor, draft):
-    link = services.preview_link_create(article=draft, by=desk_editor, days=7, shared_with="Dana")
+    link = previews.preview_link_create(article=draft, by=desk_editor, days=7, shared_with="Dana")
     revoke = reverse("admin:articles_previewlink_revoke", args=[link.pk])
     assert revoke in editor_client.get(change_url(draft)).content.decode()
     assert "Yes, revoke it" in editor_client.get(revoke).content.decode()
@@ -120,7 +120,7 @@ def test_an_editor_revokes_a_link_from_the_storys_page(editor_client, anonymous,
 
 
 def test_links_are_revoked_in_bulk_and_never_deleted(editor_client, desk_editor, draft):
-    links = [services.preview_link_create(article=draft, by=desk_editor, days=1) for _ in range(2)]
+    links = [previews.preview_link_create(article=draft, by=desk_editor, days=1) for _ in range(2)]
     editor_client.post(
         reverse("admin:articles_previewlink_changelist"),
         {"action": "revoke", "_selected_action": [link.pk for link in links], "index": 0},
@@ -145,7 +145,7 @@ def test_a_reporter_cannot_share_previews(client, reporter, make_article):
 
 
 def test_a_story_deleted_takes_its_links_with_it(anonymous, draft, desk_editor):
-    link = services.preview_link_create(article=draft, by=desk_editor, days=1)
+    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
     address = link.get_absolute_url()
     draft.delete()
     assert anonymous.get(address).status_code == 404
@@ -159,8 +159,8 @@ def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, des
     big.authors.set([Author.objects.create(name=f"A{n}", slug=f"a{n}") for n in range(4)])
     big.tags.set([Tag.objects.create(name=f"T{n}", slug=f"t{n}") for n in range(4)])
     for n in range(3):
-        services.article_correct(article=big, by=desk_editor, kind="update", note=f"Update {n}.")
-    links = [services.preview_link_create(article=story, by=desk_editor, days=1) for story in (small, big)]
+        corrections.article_correct(article=big, by=desk_editor, kind="update", note=f"Update {n}.")
+    links = [previews.preview_link_create(article=story, by=desk_editor, days=1) for story in (small, big)]
     warm_process_caches()
 
     for link in links:
@@ -169,7 +169,7 @@ def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, des
 
 
 def test_the_address_is_stable_and_carries_no_story_details(draft, desk_editor):
-    link = services.preview_link_create(article=draft, by=desk_editor, days=1)
+    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
     token = link.get_absolute_url().split("/")[-2]
     key, _signature = token.split(":")
     assert key == link.key and len(key) >= 32  # random, not the story's id or slug
@@ -181,10 +181,10 @@ def test_the_address_is_stable_and_carries_no_story_details(draft, desk_editor):
 def test_the_pages_a_reviewer_and_a_reader_meet_are_valid_html5(anonymous, article, draft, desk_editor, tmp_path):
     from tests.test_html_validity import nu_errors
 
-    services.article_correct(article=article, by=desk_editor, kind="correction", note="A name was misspelt.\nFixed.")
-    working = services.preview_link_create(article=draft, by=desk_editor, days=1)
-    revoked = services.preview_link_revoke(
-        link=services.preview_link_create(article=draft, by=desk_editor, days=1), by=desk_editor
+    corrections.article_correct(article=article, by=desk_editor, kind="correction", note="A name was misspelt.\nFixed.")
+    working = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+    revoked = previews.preview_link_revoke(
+        link=previews.preview_link_create(article=draft, by=desk_editor, days=1), by=desk_editor
     )
     pages = {
         "corrected-story": article.get_absolute_url(),

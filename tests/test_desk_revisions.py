@@ -6,7 +6,7 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
-from articles import services
+from articles.desk import publishing
 from articles.models import Article, Author, Tag
 from tests.desk_forms import change_url, post_story
 
@@ -131,7 +131,7 @@ def test_restoring_brings_the_old_content_back_as_a_new_revision(editor_client, 
 
 
 def test_restoring_never_moves_or_publishes_the_story(editor_client, desk_editor, story):
-    services.article_publish(article=story, by=desk_editor)
+    publishing.article_publish(article=story, by=desk_editor)
     story.refresh_from_db()
     address, status = story.get_absolute_url(), story.status
     editor_client.post(reverse("admin:articles_article_restore", args=[story.pk, versions(story)[-1].pk]))
@@ -146,7 +146,7 @@ def test_a_revision_that_would_leave_a_live_story_incomplete_is_not_restored(edi
         story.save()  # a revision with an empty body, as a script might leave
     empty = versions(story)[0]
     post_story(editor_client, story, body="<p>Restored text.</p>")
-    services.article_publish(article=story, by=desk_editor)
+    publishing.article_publish(article=story, by=desk_editor)
 
     response = editor_client.post(reverse("admin:articles_article_restore", args=[story.pk, empty.pk]), follow=True)
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.urls import reverse
 
-from articles import services
+from articles.desk import publishing
 from articles.models import Article
 from comments.models import Ban
 from tests.desk_forms import change_url, post_story
@@ -267,7 +267,7 @@ def test_a_reporters_story_is_no_longer_theirs_to_change_once_live(client, repor
 def test_the_services_refuse_a_reporter_whatever_the_path(reporter, make_article):
     story = make_article(status=Article.Status.IN_REVIEW, created_by=reporter)
     with pytest.raises(PermissionDenied):
-        services.article_publish(article=story, by=reporter)
+        publishing.article_publish(article=story, by=reporter)
     story.refresh_from_db()
     assert story.status == Article.Status.IN_REVIEW
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services, workflow
+from articles.desk import publishing, workflow
 from articles.models import Article, StatusChange
 from tests.conftest import image_file
 from tests.desk_forms import change_url, opened_form, post_story
@@ -75,9 +75,9 @@ def test_a_reporter_submits_a_draft_for_review_and_it_is_recorded(client, report
 def test_only_a_draft_can_be_submitted(reporter, make_article):
     story = make_article(status=Status.IN_REVIEW, created_by=reporter)
     with pytest.raises(
-        services.WorkflowError, match="Only a draft can be submitted for review; this story is in review."
+        workflow.WorkflowError, match="Only a draft can be submitted for review; this story is in review."
     ):
-        services.article_submit_for_review(article=story, by=reporter)
+        publishing.article_submit_for_review(article=story, by=reporter)
 
 
 # --- publish now --------------------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ def test_publishing_needs_alt_text_for_the_lead_image(desk_editor, make_article)
     # Stories saved outside the form (imports, scripts) are checked too, by the service itself.
     story = make_article(status=Status.DRAFT, headline="  ", body="", lead_image=image_file())
 
-    with pytest.raises(services.NotReadyToPublish) as refused:
-        services.article_publish(article=story, by=desk_editor)
+    with pytest.raises(workflow.NotReadyToPublish) as refused:
+        publishing.article_publish(article=story, by=desk_editor)
 
     assert refused.value.problems == {
         "headline": "Write a headline before publishing.",
@@ -254,18 +254,18 @@ def test_a_scheduled_unpublish_takes_the_story_down_on_time_without_a_job(editor
 
 def test_a_story_cannot_be_scheduled_to_come_down_before_it_goes_live(desk_editor, make_article):
     story = make_article(status=Status.SCHEDULED, published_at=timezone.now() + 2 * HOUR)
-    with pytest.raises(services.WorkflowError, match="Choose a time after the story goes live"):
-        services.article_schedule_unpublish(article=story, by=desk_editor, when=timezone.now() + HOUR)
+    with pytest.raises(workflow.WorkflowError, match="Choose a time after the story goes live"):
+        publishing.article_schedule_unpublish(article=story, by=desk_editor, when=timezone.now() + HOUR)
 
 
 def test_a_draft_cannot_be_scheduled_to_come_down(desk_editor, draft):
     assert workflow.SCHEDULE_UNPUBLISH not in workflow.available_actions(desk_editor, draft)
-    with pytest.raises(services.WorkflowError, match="Only a live or scheduled story can be scheduled to come down."):
-        services.article_schedule_unpublish(article=draft, by=desk_editor, when=timezone.now() + HOUR)
+    with pytest.raises(workflow.WorkflowError, match="Only a live or scheduled story can be scheduled to come down."):
+        publishing.article_schedule_unpublish(article=draft, by=desk_editor, when=timezone.now() + HOUR)
 
 
 def test_a_scheduled_unpublish_can_be_cancelled(editor_client, desk_editor, article):
-    services.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
+    publishing.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
     assert "Save and cancel the scheduled unpublish" in editor_client.get(change_url(article)).content.decode()
 
     post_story(editor_client, article, _workflow="cancel_unpublish")
@@ -289,18 +289,18 @@ def test_unpublish_now_takes_the_story_down_and_publishing_again_keeps_its_addre
     assert article.status_changes.get().action == Action.UNPUBLISHED
     assert anonymous.get(address).status_code == 404
 
-    services.article_publish(article=article, by=desk_editor)
+    publishing.article_publish(article=article, by=desk_editor)
     assert (article.published_at, article.get_absolute_url()) == (published_at, address)
     assert anonymous.get(address).status_code == 200
 
 
 def test_a_story_taken_down_on_schedule_can_go_live_again(desk_editor, article):
-    services.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
+    publishing.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
     with time_machine.travel(timezone.now() + 2 * HOUR):
         article.refresh_from_db()
         assert article.is_taken_down
         assert workflow.PUBLISH in workflow.available_actions(desk_editor, article)
-        services.article_publish(article=article, by=desk_editor)
+        publishing.article_publish(article=article, by=desk_editor)
         assert article.is_public and article.unpublish_at is None
 
 
@@ -308,8 +308,8 @@ def test_a_story_taken_down_on_schedule_can_go_live_again(desk_editor, article):
 
 
 def test_the_history_page_lists_who_changed_the_status_and_when(editor_client, desk_editor, reporter, draft):
-    services.article_submit_for_review(article=draft, by=reporter)
-    services.article_publish(article=draft, by=desk_editor)
+    publishing.article_submit_for_review(article=draft, by=reporter)
+    publishing.article_publish(article=draft, by=desk_editor)
 
     page = editor_client.get(reverse("admin:articles_article_history", args=[draft.pk])).content.decode()
 

@@ -13,8 +13,8 @@ import ssl
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.fetching import CheckedHTTPSConnection, FetchError, fetch
 from articles.models import Source
+from articles.syndication.fetching import CheckedHTTPSConnection, FetchError, fetch
 
 REAL_GETADDRINFO = socket.getaddrinfo
 REAL_CREATE_CONNECTION = socket.create_connection

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from PIL import FitsImagePlugin, Image, PsdImagePlugin
 
 from articles.images import NOT_AN_ACCEPTED_IMAGE
-from articles.importing import source_import_feed
 from articles.models import Article, Source
+from articles.syndication.importing import source_import_feed
 from tests.conftest import image_file
 from tests.test_article_admin import article_form, form_errors, post_article
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from reversion.models import Version
 
-from articles.importing import fingerprint, normalize_link
 from articles.models import Article, Source, UpstreamChange
+from articles.syndication.importing import fingerprint, normalize_link
 
 pytestmark = pytest.mark.django_db
 

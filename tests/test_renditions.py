@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from articles.imagegenerators import CARD_SIZES, FORMATS, LEAD_WIDTHS, fitted_size
+from articles.distribution.renditions import CARD_SIZES, FORMATS, LEAD_WIDTHS, fitted_size
 from tests.conftest import image_file
 from tests.pages import parse
 

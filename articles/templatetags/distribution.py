@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import imagegenerators, seo, structured_data
+from ..distribution import renditions, seo, structured_data
 from ..models import Article
 
 register = template.Library()
@@ -42,7 +42,7 @@ def home_structured_data():
 def story_head(article):
     """The story's <head> tags: description, canonical link and robots (its source's SEO policy),
     OpenGraph and Twitter cards, NewsArticle and BreadcrumbList structured data."""
-    image = imagegenerators.share_image(article)
+    image = renditions.share_image(article)
     return {
         "site_name": settings.SITE_NAME,
         "article": article,
@@ -59,13 +59,13 @@ def story_head(article):
 @register.inclusion_tag("includes/picture.html")
 def lead_picture(article):
     """The lead image above the fold: loaded at once, never lazily."""
-    return {"picture": imagegenerators.lead_picture(article), "alt": article.lead_image_alt, "lazy": False}
+    return {"picture": renditions.lead_picture(article), "alt": article.lead_image_alt, "lazy": False}
 
 
 @register.inclusion_tag("includes/picture.html")
 def card_picture(article, lazy=True):
     """A list page's thumbnail (decorative: the headline beside it says the same), lazy below the fold."""
-    return {"picture": imagegenerators.card_picture(article), "alt": "", "lazy": lazy, "class": "card-image"}
+    return {"picture": renditions.card_picture(article), "alt": "", "lazy": lazy, "class": "card-image"}
 
 
 @register.inclusion_tag("includes/related_stories.html")

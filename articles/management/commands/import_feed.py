@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import FeedError, option, source_import_feed
 from articles.models import Section, Source
+from articles.syndication.importing import FeedError, option, source_import_feed
 
 
 class ProgressBar:

@@ -187,7 +187,7 @@ class Command(BaseCommand):
         return names
 
     def make_renditions(self, stories):
-        """Each shared image's renditions, once (articles.imagegenerators registers them)."""
+        """Each shared image's renditions, once (articles.distribution.renditions registers them)."""
         done = set()
         for story in stories:
             if story.lead_image and story.lead_image.name not in done:

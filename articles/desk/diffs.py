@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
-from .models import Article, Author, Section, Source, Tag
+from ..models import Article, Author, Section, Source, Tag
 
 # In the order the change form shows them.
 COMPARED_FIELDS = [

@@ -1,10 +1,10 @@
 """Who may do what to a story, in which state: the one place the desk's rules are decided.
 
-The admin asks these to show or hide fields and buttons; `articles.services` asks them again before
+The admin asks these to show or hide fields and buttons; the desk's services ask them again before
 changing anything, so a crafted POST gets no further than the buttons would have let it.
 """
 
-from .models import Article
+from ..models import Article
 
 Status = Article.Status
 
@@ -81,3 +81,15 @@ def available_actions(user, article):
     if article.pk is None:
         return [action for action in (SUBMIT, PUBLISH, SCHEDULE) if may(action, user, article)]
     return [action for action in LABELS if may(action, user, article) and not refusal(action, article)]
+
+
+class WorkflowError(Exception):
+    """The story's state does not allow the action, or its input is wrong; the message says why, for the user."""
+
+
+class NotReadyToPublish(WorkflowError):
+    """What is missing before the story may go live: `problems` maps field names to what to do."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(" ".join(problems.values()))

@@ -1,3 +1,5 @@
+"""The desk in the admin: the story form and its workflow buttons, history, compare, restore, share."""
+
 import json
 
 import reversion
@@ -14,43 +16,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion.models import Version
 
-from . import services, workflow
-from .admin_importing import ChangedAtSourceFilter, FeedImportActions, UpstreamChangeInline
+from ..models import Article, Correction, CorrectionChange, PreviewLink
+from ..syndication.admin import ChangedAtSourceFilter, UpstreamChangeInline
+from . import corrections, presence, previews, publishing, revisions, workflow
 from .diffs import compare
 from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, local_time, requested_action
-from .models import Article, Author, Correction, CorrectionChange, PreviewLink, Section, Source, Tag
-
-
-@admin.register(Source)
-class SourceAdmin(FeedImportActions, admin.ModelAdmin):
-    list_display = ["name", "homepage", "feed_url", "last_fetch"]
-    actions = ["fetch_new_stories"]
-    readonly_fields = ["last_fetched_at", "last_fetch_result"]
-    search_fields = ["name", "homepage"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "user"]
-    list_select_related = ["user"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -84,7 +54,7 @@ class CorrectionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("created_by")
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.status in services.CORRECTABLE and super().has_add_permission(request, obj)
+        return obj is not None and obj.status in corrections.CORRECTABLE and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -168,7 +138,7 @@ class ArticleAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["articles/desk.css"]}
 
-    # --- who may do what (the rules are articles.workflow's) ---
+    # --- who may do what (the rules are articles.desk.workflow's) ---
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -229,7 +199,7 @@ class ArticleAdmin(admin.ModelAdmin):
         actions = workflow.available_actions(user, article) if editable else []
         context = {
             "workflow_buttons": [(action, workflow.LABELS[action]) for action in actions],
-            "others_editing": services.article_open_for_editing(article=article, by=user) if editable else [],
+            "others_editing": presence.article_open_for_editing(article=article, by=user) if editable else [],
             "desk_state": self.desk_state(article),
             "may_share": user.has_perm("articles.add_previewlink"),
             "may_revoke": user.has_perm("articles.change_previewlink"),
@@ -259,9 +229,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 continue
             kind, note = entry.cleaned_data["kind"], entry.cleaned_data["note"]
             if entry.instance.pk is None:
-                correction = services.article_correct(article=form.instance, by=request.user, kind=kind, note=note)
+                correction = corrections.article_correct(article=form.instance, by=request.user, kind=kind, note=note)
                 formset.new_objects.append(correction)
-            elif services.correction_amend(correction=entry.instance, by=request.user, kind=kind, note=note):
+            elif corrections.correction_amend(correction=entry.instance, by=request.user, kind=kind, note=note):
                 formset.changed_objects.append((entry.instance, entry.changed_data))
 
     def save_related(self, request, form, formsets, change):
@@ -271,8 +241,8 @@ class ArticleAdmin(admin.ModelAdmin):
             return
         when = form.cleaned_data.get("come_down_at" if action == workflow.SCHEDULE_UNPUBLISH else "go_live_at")
         try:
-            services.article_change_status(action, article=form.instance, by=request.user, when=when)
-        except services.WorkflowError as error:
+            publishing.article_change_status(action, article=form.instance, by=request.user, when=when)
+        except workflow.WorkflowError as error:
             self.message_user(request, f"Saved, but not {workflow.LABELS[action].lower()}: {error}", messages.ERROR)
         else:
             self.message_user(request, f"Saved. {self.state_sentence(form.instance)}", messages.SUCCESS)
@@ -326,8 +296,8 @@ class ArticleAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for article in queryset:
             try:
-                services.article_change_status(action, article=article, by=request.user, when=when)
-            except (services.WorkflowError, PermissionDenied) as error:
+                publishing.article_change_status(action, article=article, by=request.user, when=when)
+            except (workflow.WorkflowError, PermissionDenied) as error:
                 refused.append(f"“{article.headline}”: {error}")
             else:
                 done += 1
@@ -446,8 +416,8 @@ class ArticleAdmin(admin.ModelAdmin):
         version = self._version(article, version_id)
         if request.method == "POST":
             try:
-                services.article_restore(article=article, version=version, by=request.user)
-            except services.WorkflowError as error:
+                revisions.article_restore(article=article, version=version, by=request.user)
+            except workflow.WorkflowError as error:
                 self.message_user(request, f"Not restored: {error}", messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
             self.message_user(
@@ -472,7 +442,7 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PreviewLinkForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            link = services.preview_link_create(article=article, by=request.user, **form.cleaned_data)
+            link = previews.preview_link_create(article=article, by=request.user, **form.cleaned_data)
             address = request.build_absolute_uri(link.get_absolute_url())
             self.message_user(
                 request,
@@ -540,7 +510,7 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected links", permissions=["change"])
     def revoke(self, request, queryset):
         for link in queryset:
-            services.preview_link_revoke(link=link, by=request.user)
+            previews.preview_link_revoke(link=link, by=request.user)
         self.message_user(request, "The selected links no longer work.", messages.SUCCESS)
 
     def get_urls(self):
@@ -558,7 +528,7 @@ class PreviewLinkAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, link):
             raise PermissionDenied
         if request.method == "POST":
-            services.preview_link_revoke(link=link, by=request.user)
+            previews.preview_link_revoke(link=link, by=request.user)
             self.message_user(request, "The preview link no longer works.", messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[link.article_id]))
         context = {

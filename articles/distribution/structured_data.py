@@ -9,7 +9,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
-from .imagegenerators import share_image
+from .renditions import share_image
 from .seo import absolute_url, description, modified_at
 
 CONTEXT = "https://schema.org"

@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..models import UpstreamChange
 from .importing import FAILED, FLAGGED, Budget, FeedError, source_import_feed
-from .models import UpstreamChange
 
 logger = logging.getLogger(__name__)
 

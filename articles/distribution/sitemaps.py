@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, Section, Source, Tag
+from ..models import Article, Section, Source, Tag
 from .seo import modified_at
 
 NEWS_WINDOW = datetime.timedelta(days=2)  # Google News reads only the last two days' stories

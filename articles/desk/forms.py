@@ -9,8 +9,8 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.forms.models import construct_instance
 from django.utils import timezone
 
-from . import services, workflow
-from .models import Article
+from ..models import Article
+from . import previews, publishing, workflow
 
 # The button a status change rides on: <button name="_workflow" value="publish">.
 WORKFLOW_BUTTON = "_workflow"
@@ -102,7 +102,7 @@ class ArticleAdminForm(forms.ModelForm):
         current = current.first()
         if base_version is None or current is None or base_version == current:
             return
-        who, when = services.last_saved_by(self.instance)
+        who, when = publishing.last_saved_by(self.instance)
         raise forms.ValidationError(
             f"{who} saved this story {when} while you were editing it (edit {current}; yours started from edit "
             f"{base_version}). Your changes have not been saved, so nothing of theirs is overwritten: keep this "
@@ -115,7 +115,7 @@ class ArticleAdminForm(forms.ModelForm):
         """A story about to go live, or already live, must be complete: say what is missing, field by field."""
         story = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
         if action == workflow.PUBLISH:
-            when = services.publication_time(story, timezone.now())
+            when = publishing.publication_time(story, timezone.now())
         elif action == workflow.SCHEDULE and cleaned.get("go_live_at"):
             when = cleaned["go_live_at"]
         elif story.pk and story.is_public and action != workflow.UNPUBLISH:
@@ -150,6 +150,6 @@ class PreviewLinkForm(forms.Form):
     days = forms.TypedChoiceField(
         label="Works for",
         coerce=int,
-        choices=[(days, f"{days} day{'s' if days > 1 else ''}") for days in services.PREVIEW_LINK_LIFETIMES],
+        choices=[(days, f"{days} day{'s' if days > 1 else ''}") for days in previews.PREVIEW_LINK_LIFETIMES],
         initial=3,
     )

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from .imagegenerators import share_image
-from .models import Article, Section, Source, Tag
+from ..models import Article, Section, Source, Tag
+from .renditions import share_image
 from .seo import absolute_url, description, modified_at
 
 FEED_LENGTH = 30

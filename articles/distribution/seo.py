@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.text import Truncator
 
-from .html import plain_text
-from .models import Source
+from ..html import plain_text
+from ..models import Source
 
 
 def absolute_url(url):

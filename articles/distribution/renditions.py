@@ -16,8 +16,8 @@ from imagekit.specs.sourcegroups import ImageFieldSourceGroup
 from PIL import ImageOps, features
 from pilkit.processors import ResizeToFill, ResizeToFit
 
-from .images import open_image
-from .models import Article
+from ..images import open_image
+from ..models import Article
 
 # The story column is at most 44rem wide: 480 for phones, 800 for 1x desktops, 1200 for 2x screens
 # and share cards (which want 1200 pixels across).

@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from .models import PreviewLink
+from ..models import PreviewLink
 
 # Search engines keep out; the token never leaves in a Referer when the reviewer follows a link in the story.
 PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}

@@ -45,10 +45,10 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from PIL import Image
 
+from ..html import plain_text, sanitize_html
+from ..images import FILE_EXTENSIONS, validate_image
+from ..models import Article, Author, Source, StatusChange, UpstreamChange
 from .fetching import WEB_SCHEMES, FetchError, fetch
-from .html import plain_text, sanitize_html
-from .images import FILE_EXTENSIONS, validate_image
-from .models import Article, Author, Source, StatusChange, UpstreamChange
 
 logger = logging.getLogger(__name__)
 

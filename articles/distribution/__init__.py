@@ -1,0 +1,1 @@
+"""Sending stories out: SEO policy, feeds, sitemaps, structured data, image renditions."""

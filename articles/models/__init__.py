@@ -1,0 +1,34 @@
+"""The articles app's models, split into submodules by concern; import them from `articles.models`, as
+migrations and the other apps do (Wagtail's rule for wagtail.models). Submodules depend one way:
+fields <- catalogue <- article <- desk, syndication."""
+
+from .article import RELATED_WINDOW, Article, ArticleManager, ArticleQuerySet
+from .catalogue import RESERVED_SECTION_SLUGS, Author, Section, Source, Tag, validate_section_slug
+from .desk import Correction, CorrectionChange, EditorPresence, PreviewLink, StatusChange, new_preview_key
+from .fields import SanitizedHTMLField, UprightImageField, WebURLField, WebURLFormField, web_url
+from .syndication import UpstreamChange
+
+__all__ = [
+    "RELATED_WINDOW",
+    "RESERVED_SECTION_SLUGS",
+    "Article",
+    "ArticleManager",
+    "ArticleQuerySet",
+    "Author",
+    "Correction",
+    "CorrectionChange",
+    "EditorPresence",
+    "PreviewLink",
+    "SanitizedHTMLField",
+    "Section",
+    "Source",
+    "StatusChange",
+    "Tag",
+    "UpstreamChange",
+    "UprightImageField",
+    "WebURLField",
+    "WebURLFormField",
+    "new_preview_key",
+    "validate_section_slug",
+    "web_url",
+]

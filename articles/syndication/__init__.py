@@ -1,0 +1,1 @@
+"""Bringing stories in from other outlets' feeds: safe fetching, reading entries, importing, its admin."""
