@@ -25,10 +25,9 @@ from django_comments_xtd.models import XtdComment
 
 from articles.models import Article
 
-from . import services
+from . import policy, services
 from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, Report
 
-MODERATE_PERMISSION = "django_comments.can_moderate"
 Action = ModerationDecision.Action
 # What the story column needs: headline and public URL, without every story's body.
 STORY_FOR_LINK = Article.objects.select_related("section").only(
@@ -42,7 +41,7 @@ for model in (XtdComment, ArticleComment):
 
 
 def can_moderate(request):
-    return request.user.has_perm(MODERATE_PERMISSION)
+    return policy.may_moderate(request.user)
 
 
 def plural(count, singular, plural_form=None):

@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -167,11 +166,7 @@ def moderator_addresses():
     """MANAGERS, plus every active staff account that may moderate and has an address."""
     addresses = {address for _, address in settings.MANAGERS}
     User = get_user_model()
-    moderators = User.objects.filter(is_active=True, is_staff=True).filter(
-        Q(is_superuser=True)
-        | Q(user_permissions__codename="can_moderate")
-        | Q(groups__permissions__codename="can_moderate")
-    )
+    moderators = User.objects.filter(is_active=True, is_staff=True).filter(policy.moderators_q())
     addresses.update(email for email in moderators.values_list("email", flat=True) if email)
     return sorted(addresses)
 

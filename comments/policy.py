@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 DEFAULTS = {
@@ -31,6 +32,30 @@ DEFAULTS = {
     "PRIVACY_REQUESTS_PER_HOUR_PER_IP": 10,
     "PRIVACY_LINK_VALID_HOURS": 24,
 }
+
+
+# Who may moderate reader comments: django_comments' own permission (the app label matters: another app may
+# have a "can_moderate" of its own). The admin, the policy, the templates and the mail to moderators use this.
+MODERATE_APP_LABEL = "django_comments"
+MODERATE_CODENAME = "can_moderate"
+MODERATE_PERMISSION = f"{MODERATE_APP_LABEL}.{MODERATE_CODENAME}"
+
+
+def may_moderate(user):
+    return bool(user and user.is_authenticated and user.has_perm(MODERATE_PERMISSION))
+
+
+def moderators_q():
+    """The users who may moderate, as a filter on the user model (superusers, or the permission directly or
+    through a group)."""
+    return (
+        Q(is_superuser=True)
+        | Q(user_permissions__content_type__app_label=MODERATE_APP_LABEL, user_permissions__codename=MODERATE_CODENAME)
+        | Q(
+            groups__permissions__content_type__app_label=MODERATE_APP_LABEL,
+            groups__permissions__codename=MODERATE_CODENAME,
+        )
+    )
 
 
 def rule(name):
@@ -138,7 +163,7 @@ def approved_count(email):
 
 
 def is_trusted(user):
-    return bool(user and user.is_authenticated and user.has_perm("django_comments.can_moderate"))
+    return may_moderate(user)
 
 
 def judge(*, article, text, email, user=None, ip_address=None, new=True):

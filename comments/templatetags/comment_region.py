@@ -38,7 +38,7 @@ def comment_region(context, article):
         "request": request,
         "user": user,
         "perms": context.get("perms"),
-        "can_moderate": bool(user and user.has_perm("django_comments.can_moderate")),
+        "can_moderate": policy.may_moderate(user),
         "csrf_token": context.get("csrf_token"),
         "page": page,
         "comment_count": page.count,
