@@ -15,14 +15,13 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from . import policy
+from . import policy, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -33,30 +32,13 @@ LONGEST_RETRY = datetime.timedelta(hours=6)
 # a sender that dies mid-send leaves it to be retried once this has passed.
 CLAIM = datetime.timedelta(minutes=5)
 
-CONFIRM_SALT = "comments.confirm"
-UNSUBSCRIBE_SALT = "comments.unsubscribe"
-PRIVACY_SALT = "comments.privacy"
-
 
 def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def confirmation_token(pending):
-    # Only the row's id, signed: nothing personal is readable from the link.
-    return signing.dumps({"p": pending.pk}, salt=CONFIRM_SALT)
-
-
-def unsubscribe_token(comment):
-    return signing.dumps({"c": comment.pk}, salt=UNSUBSCRIBE_SALT)
-
-
-def privacy_token(privacy_request):
-    return signing.dumps({"r": privacy_request.pk}, salt=PRIVACY_SALT)
-
-
 def unsubscribe_url(comment):
-    return absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(comment)]))
+    return absolute(reverse("comments:unsubscribe", args=[tokens.unsubscribe_token(comment)]))
 
 
 def send(template, context, to, *, unsubscribe=None):
@@ -172,7 +154,7 @@ def moderator_addresses():
 
 
 def confirmation_requested(pending):
-    url = absolute(reverse("comments:confirm", args=[confirmation_token(pending)]))
+    url = absolute(reverse("comments:confirm", args=[tokens.confirmation_token(pending)]))
     send(
         "comment-confirm",
         {
@@ -245,7 +227,7 @@ def privacy_requested(privacy_request):
         "privacy-request",
         {
             "privacy_request": privacy_request,
-            "confirm_url": absolute(reverse("privacy:confirm", args=[privacy_token(privacy_request)])),
+            "confirm_url": absolute(reverse("privacy:confirm", args=[tokens.privacy_token(privacy_request)])),
             "valid_hours": policy.rule("PRIVACY_LINK_VALID_HOURS"),
         },
         [privacy_request.email],

@@ -17,37 +17,16 @@ from django_comments.signals import comment_will_be_posted
 
 from articles.models import Article
 
-from .. import notifications, ownership, policy, services
+from .. import ownership, policy, services, tokens
 from ..forms import shows_unreadable_text_on_form
 from ..models import ArticleComment, PendingComment
-
-AUTHOR_COOKIE = "comment_author"
-AUTHOR_COOKIE_SALT = "comments.author"
-AUTHOR_COOKIE_AGE = 365 * 24 * 3600
-
-
-def saved_author(request):
-    """Name, email and website the reader asked this browser to remember, or {}."""
-    try:
-        value = signing.loads(request.COOKIES.get(AUTHOR_COOKIE, ""), salt=AUTHOR_COOKIE_SALT)
-    except signing.BadSignature:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _remember_author(response, request, form):
     if form.cleaned_data.get("remember"):
-        details = {key: form.cleaned_data[key] for key in ("name", "email", "url")}
-        response.set_cookie(
-            AUTHOR_COOKIE,
-            signing.dumps(details, salt=AUTHOR_COOKIE_SALT),
-            max_age=AUTHOR_COOKIE_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    elif AUTHOR_COOKIE in request.COOKIES:
-        response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+        tokens.remember_author(response, request, {key: form.cleaned_data[key] for key in ("name", "email", "url")})
+    else:
+        tokens.forget_author(response, request)
 
 
 def _problem(request, message, status, *, article=None, form=None):
@@ -159,10 +138,7 @@ def _posted(request, comment):
 @require_GET
 def confirm(request, token):
     try:
-        data = signing.loads(
-            token, salt=notifications.CONFIRM_SALT, max_age=policy.rule("CONFIRMATION_VALID_DAYS") * 24 * 3600
-        )
-        pending = PendingComment.objects.select_related("article").get(pk=data["p"])
+        pending = PendingComment.objects.select_related("article").get(pk=tokens.confirmation_pk(token))
     except signing.SignatureExpired:
         return _problem(request, "This confirmation link has expired. Please post your comment again.", 410)
     except (signing.BadSignature, PendingComment.DoesNotExist, KeyError, TypeError, json.JSONDecodeError):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import notifications, policy, services
+from .. import policy, services, tokens
 from ..forms import RefusesUnreadableText, shows_unreadable_text_on_form
 from ..models import ArticleComment, PrivacyRequest
 
@@ -84,10 +84,7 @@ def _problem(request, message, status):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     try:
-        data = signing.loads(
-            token, salt=notifications.PRIVACY_SALT, max_age=policy.rule("PRIVACY_LINK_VALID_HOURS") * 3600
-        )
-        privacy_request = PrivacyRequest.objects.get(pk=data["r"])
+        privacy_request = PrivacyRequest.objects.get(pk=tokens.privacy_pk(token))
     except signing.SignatureExpired:
         return _problem(request, "This link has expired. Please fill in the form on the privacy page again.", 410)
     except (signing.BadSignature, PrivacyRequest.DoesNotExist, KeyError, TypeError, ValueError):

@@ -8,15 +8,14 @@ from django_comments import get_form
 
 from articles.models import Article
 
-from .. import policy, selectors
+from .. import policy, selectors, tokens
 from ..models import ArticleComment
-from .posting import saved_author
 
 
 def reader_form(article, request, parent=None):
     """A blank "Leave a Reply" form, filled in with what this browser asked us to remember."""
     initial = {}
-    saved = saved_author(request) if request is not None else {}
+    saved = tokens.saved_author(request) if request is not None else {}
     if saved:
         initial = {key: saved.get(key, "") for key in ("name", "email", "url")}
         initial["remember"] = True

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import notifications
+from .. import tokens
 from ..models import ArticleComment
 
 
@@ -12,7 +12,7 @@ from ..models import ArticleComment
 def unsubscribe(request, token):
     """Stop every reply notification to the address behind this comment, in one click."""
     try:
-        comment = ArticleComment.objects.get(pk=signing.loads(token, salt=notifications.UNSUBSCRIBE_SALT)["c"])
+        comment = ArticleComment.objects.get(pk=tokens.unsubscribe_pk(token))
     except (signing.BadSignature, ArticleComment.DoesNotExist, KeyError, TypeError):
         return render(
             request,
