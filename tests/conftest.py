@@ -5,17 +5,14 @@ comments), `reader` (plain account), and the anonymous client.
 """
 
 import datetime
-import io
 import itertools
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from articles.models import Article, Author, Section, Source, Tag
 from pagecache import freshness
+from tests.makers import make_user, member_of
 
 _counter = itertools.count(1)
 
@@ -44,7 +41,7 @@ def _fresh_page_cache(settings):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """A "replica" alias mirroring the test database (Django's TEST MIRROR), for tests/test_replica_router.py.
+    """A "replica" alias mirroring the test database (Django's TEST MIRROR), for tests/pagecache/test_replica_router.py.
 
     Nothing reads it unless a test installs the read-replica router (newsroom/replicas.py).
     """
@@ -52,14 +49,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     default = settings.DATABASES["default"]
     settings.DATABASES["replica"] = {**default, "TEST": {**default.get("TEST", {}), "MIRROR": "default"}}
-
-
-def make_user(django_user_model, username, *perms, **extra):
-    user = django_user_model.objects.create_user(username, f"{username}@staff.example", "pw", **extra)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return user
 
 
 @pytest.fixture
@@ -100,12 +89,6 @@ def source(db):
     return Source.objects.create(name="Wire Service", slug="wire", homepage="https://wire.example/")
 
 
-def image_file(name="photo.jpg", size=(64, 48), fmt="JPEG"):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
-
-
 @pytest.fixture
 def make_article(db, section):
     """Make a story; published one hour ago unless told otherwise."""
@@ -144,30 +127,6 @@ def article(make_article, source):
     )
 
 
-def comment_form_data(article, *, seconds_ago=60, **fields):
-    """A filled-in "Leave a Reply" form for `article`, as if loaded `seconds_ago` (the form refuses bots' speed)."""
-    import time
-
-    from django_comments import get_form
-
-    form = get_form()(article)
-    timestamp = str(int(time.time()) - seconds_ago)
-    data = {
-        "content_type": "articles.article",
-        "object_pk": str(article.pk),
-        "timestamp": timestamp,
-        "security_hash": form.generate_security_hash("articles.article", str(article.pk), timestamp),
-        "reply_to": "0",
-        "honeypot": "",
-        "name": "Pat Reader",
-        "email": "pat@example.com",
-        "url": "",
-        "comment": "A thoughtful comment.",
-    }
-    data.update({key: str(value) for key, value in fields.items() if value is not None and value is not False})
-    return data
-
-
 def pytest_terminal_summary(terminalreporter):
     """Print the figures the trust tests measured (tests/figures.py), whatever the verbosity."""
     import os
@@ -184,22 +143,14 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def feed_server():
-    """A real HTTP server on 127.0.0.1 serving feeds and images for the import tests (tests/feed_server.py)."""
-    from tests.feed_server import FeedServer
+    """A real HTTP server on 127.0.0.1 serving feeds and images (tests/syndication/feed_server.py)."""
+    from tests.syndication.feed_server import FeedServer
 
     with FeedServer() as server:
         yield server
 
 
 # --- the desk's roles: accounts in the groups the roles migration creates (articles/migrations/0004_desk_roles.py)
-
-
-def member_of(django_user_model, username, group):
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user(username, f"{username}@staff.example", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Management commands run as real processes (as cron and deploys run them) against the test's database.
+"""Python run in processes of its own: management commands (as cron and deploys run them) against the test's
+database, and fresh interpreters started with only the given settings variables (`run_django`).
 
 The processes reach the test database by DATABASE_URL: PostgreSQL's test database by name; SQLite's is in
 memory, so it is copied to a file for them (sqlite3's backup API) and copied back afterwards.
@@ -9,10 +10,43 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Variables the settings read that must not leak in from the shell running the tests.
+SETTINGS_VARIABLES = [
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
+    "REPLICA_LAG_SECONDS",
+    "EMAIL_URL",
+    "REDIS_URL",
+    "MEDIA_ROOT",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "BEHIND_PROXY",
+    "COMMENTS_XTD_SALT",
+]
+
+
+def run_django(tmp_path, *args, **env):
+    """Run Python in a fresh process with only the given settings variables set."""
+    environment = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+    )
 
 
 @contextlib.contextmanager

@@ -16,8 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from articles.models import Article, Author, Section, Tag
-from tests.comment_makers import make_comment
-from tests.conftest import image_file
+from tests.makers import image_file, make_comment
 
 HOUR = datetime.timedelta(hours=1)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, Author, Tag
-from tests.conftest import image_file
+from tests.desk.forms import article_form
+from tests.makers import image_file
 from tests.pages import parse
-from tests.test_article_admin import article_form
 
 pytestmark = pytest.mark.django_db
 

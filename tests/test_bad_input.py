@@ -13,8 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from comments.models import ArticleComment, PendingComment, PrivacyRequest
 from tests import figures
-from tests.comment_makers import make_comment
-from tests.conftest import comment_form_data
+from tests.makers import comment_form_data, make_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.test_settings import BASE_DIR, SETTINGS_VARIABLES
+from tests.processes import BASE_DIR, SETTINGS_VARIABLES
 
 REQUESTS = textwrap.dedent(
     """

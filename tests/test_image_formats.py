@@ -14,8 +14,8 @@ from PIL import FitsImagePlugin, Image, PsdImagePlugin
 from articles.images import NOT_AN_ACCEPTED_IMAGE
 from articles.models import Article, Source
 from articles.syndication.importing import source_import_feed
-from tests.conftest import image_file
-from tests.test_article_admin import article_form, form_errors, post_article
+from tests.desk.forms import article_form, form_errors, post_article
+from tests.makers import image_file
 
 pytestmark = pytest.mark.django_db
 

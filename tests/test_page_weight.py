@@ -7,8 +7,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from articles.models import Author, Tag
-from tests.comment_makers import make_comment
-from tests.conftest import image_file
+from tests.makers import image_file, make_comment
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db

@@ -116,8 +116,7 @@ def test_every_query_of_posting_a_comment_can_use_an_index(newsroom, client, rea
     # The policy counts an address's comments (any case) and its last minute's; the thread is renumbered.
     from django.urls import reverse
 
-    from tests.comment_makers import make_comment
-    from tests.conftest import comment_form_data
+    from tests.makers import comment_form_data, make_comment
 
     make_comment(newsroom, "An earlier comment.", email=reader.email)
     with connection.cursor() as cursor:

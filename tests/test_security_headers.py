@@ -12,10 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.comment_makers import make_comment
-from tests.conftest import comment_form_data
+from tests.makers import comment_form_data, make_comment
 from tests.pages import parse
-from tests.test_settings import run_django
+from tests.processes import run_django
 
 pytestmark = pytest.mark.django_db
 

@@ -64,7 +64,7 @@ def test_the_fixed_stories_have_their_comments_and_the_site_reads_them_in_order(
 
 
 def test_new_comments_get_ids_after_the_seeded_ones(django_capture_on_commit_callbacks):
-    from tests.comment_makers import make_comment
+    from tests.makers import make_comment
 
     seed(articles=20, comments=1200)
     story = Article.objects.get(slug="bench-0-comments")

@@ -1,47 +1,12 @@
 """Settings come from the environment; in production a missing or malformed value stops the start."""
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from newsroom.settings import email_settings, env_bool, env_int, env_list
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Variables the settings read that must not leak in from the shell running the tests.
-SETTINGS_VARIABLES = [
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "DATABASE_URL",
-    "DATABASE_REPLICA_URL",
-    "REPLICA_LAG_SECONDS",
-    "EMAIL_URL",
-    "REDIS_URL",
-    "MEDIA_ROOT",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "BEHIND_PROXY",
-    "COMMENTS_XTD_SALT",
-]
-
-
-def run_django(tmp_path, *args, **env):
-    """Run Python in a fresh process with only the given settings variables set."""
-    environment = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
-    environment.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
-    )
+from tests.processes import run_django
 
 
 def django_setup(tmp_path, **env):

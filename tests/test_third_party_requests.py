@@ -9,8 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.comment_makers import make_comment
-from tests.conftest import image_file
+from tests.makers import image_file, make_comment
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db

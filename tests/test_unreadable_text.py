@@ -17,11 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments import ownership
+from comments import tokens
 from comments.models import ArticleComment, OutgoingMail, PendingComment, PrivacyRequest, Report
-from tests.comment_makers import make_comment
-from tests.conftest import comment_form_data
-from tests.desk_forms import change_url, opened_form
+from tests.desk.forms import change_url, opened_form
+from tests.makers import comment_form_data, make_comment
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +171,7 @@ class TestTheCommentForm:
 class TestTheOtherCommentForms:
     def test_editing_ones_own_comment_with_unreadable_text_keeps_the_old_text(self, client, article):
         comment = make_comment(article, "What I first said.")
-        client.cookies[ownership.COOKIE] = signing.dumps([comment.pk], salt=ownership.SALT)
+        client.cookies[tokens.OWNERSHIP_COOKIE] = signing.dumps([comment.pk], salt=tokens.OWNERSHIP_COOKIE_SALT)
         url = reverse("comments:edit", args=[comment.pk])
         assert client.get(url).status_code == 200
 

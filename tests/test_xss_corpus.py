@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from comments.models import ArticleComment
 from tests import figures
-from tests.conftest import comment_form_data
 from tests.inert import executable_markup
+from tests.makers import comment_form_data
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db

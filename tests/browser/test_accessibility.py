@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from articles.models import Author, Tag
 from tests.browser.conftest import axe_violations
-from tests.comment_makers import make_comment
+from tests.makers import make_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from comments.models import ArticleComment
 from tests.browser.conftest import sign_in
-from tests.comment_makers import make_comment
+from tests.makers import make_comment
 from tests.test_xss_corpus import PAYLOADS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from articles.models import Author
 from comments.models import ArticleComment, PendingComment, Report
-from tests.comment_makers import make_comment
+from tests.makers import make_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
