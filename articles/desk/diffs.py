@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
+from ..html import BLOCK_END
 from ..models import Article, Author, Section, Source, Tag
 
 # In the order the change form shows them.
@@ -30,7 +31,6 @@ COMPARED_FIELDS = [
     "unpublish_at",
 ]
 RELATED = {"section": Section, "source": Source, "authors": Author, "tags": Tag}
-BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figure|figcaption|pre|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 
 
 def body_text(html):

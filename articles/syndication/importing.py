@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from PIL import Image
 
-from ..html import plain_text, sanitize_html
+from ..html import BLOCK_END, TOP_LEVEL_BLOCK_START, plain_text, sanitize_html
 from ..images import FILE_EXTENSIONS, validate_image
 from ..models import Article, Author, Source, StatusChange, UpstreamChange
 from .fetching import WEB_SCHEMES, FetchError, fetch
@@ -281,13 +281,10 @@ class Entry:
         }
 
 
-_BLOCK_START = re.compile(r"<(p|h[1-6]|ul|ol|blockquote|hr)\b")
-
-
 def _tidy(body):
     """Sanitized HTML without the blank lines left where removed elements were, in paragraphs."""
     body = re.sub(r"\n\s*\n", "\n", body).strip()
-    return body if not body or _BLOCK_START.search(body) else f"<p>{body}</p>"
+    return body if not body or TOP_LEVEL_BLOCK_START.search(body) else f"<p>{body}</p>"
 
 
 def read_entry(raw):
@@ -367,9 +364,7 @@ def entry_diff(old, new):
     def lines(value):
         if isinstance(value, list):
             return [str(item) for item in value]
-        return re.sub(
-            r"(?i)(</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>|<hr\s*/?>)", r"\1\n", str(value or "")
-        ).splitlines()
+        return BLOCK_END.sub("\\g<0>\n", str(value or "")).splitlines()
 
     diff = []
     for name in COMPARED_FIELDS:
