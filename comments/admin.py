@@ -85,9 +85,9 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or self.default
         if value == "awaiting":
-            return queryset.filter(is_public=False, is_removed=False)
+            return queryset.awaiting()
         if value == "approved":
-            return queryset.filter(is_public=True, is_removed=False)
+            return queryset.visible()
         if value == "removed":
             return queryset.filter(is_removed=True, is_spam=False)
         if value == "spam":
@@ -297,17 +297,11 @@ class ArticleCommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status")
     def state(self, comment):
-        if comment.is_spam:
-            return "Spam"
-        if comment.is_removed:
-            return "Removed"
-        if comment.is_public:
-            return "Published"
-        return "Hidden by flags" if comment.last_action == Action.HIDDEN else "Awaiting moderation"
+        return comment.moderation_state(hidden_by_flags=comment.last_action == Action.HIDDEN)
 
     @admin.display(description="Thread")
     def thread(self, comment):
-        if comment.parent_id in (0, comment.pk):
+        if comment.starts_thread:
             return "Starts a thread"
         url = reverse("admin:comments_articlecomment_change", args=[comment.parent_id])
         return format_html('Reply to <a href="{}">comment {}</a>', url, comment.parent_id)

@@ -10,10 +10,11 @@ from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 class ArticleCommentQuerySet(models.QuerySet):
     def visible(self):
-        """Comments readers may see: approved, not removed."""
+        """Comments readers may see: approved, not removed (ArticleComment.is_visible, in SQL)."""
         return self.filter(is_public=True, is_removed=False)
 
     def awaiting(self):
+        """Comments a moderator has still to decide on: held, or hidden after readers' flags."""
         return self.filter(is_public=False, is_removed=False)
 
 
@@ -33,15 +34,54 @@ class ArticleComment(XtdComment):
         ordering = ["thread_id", "order"]
         verbose_name = "comment"
 
+    # Where a comment stands, in words (its `state`), and what readers see in its place when it is not published.
+    PUBLISHED = "published"
+    AWAITING = "awaiting moderation"  # held, or hidden after readers' flags
+    REMOVED = "removed"  # by a moderator, as spam, by its author, or erased
+    PLACEHOLDERS = {
+        REMOVED: "This comment has been removed.",
+        AWAITING: "This comment is awaiting moderation.",
+    }
+
     def get_absolute_url(self):
         # Through the permalink, which finds the page of the thread that shows this comment.
         return reverse("comments:permalink", args=[self.pk])
+
+    @property
+    def is_visible(self):
+        """Readers may see it: the queryset's visible(), for one comment."""
+        return self.is_public and not self.is_removed
+
+    @property
+    def state(self):
+        """PUBLISHED, AWAITING or REMOVED."""
+        if self.is_removed:
+            return self.REMOVED
+        return self.PUBLISHED if self.is_public else self.AWAITING
+
+    @property
+    def placeholder(self):
+        """What stands in for a comment readers may not see (kept because it has published replies); "" if published."""
+        return self.PLACEHOLDERS.get(self.state, "")
+
+    def moderation_state(self, *, hidden_by_flags=False):
+        """The state as the moderation queue names it, with spam and comments hidden by readers' flags told apart."""
+        if self.is_spam:
+            return "Spam"
+        if self.state == self.AWAITING and hidden_by_flags:
+            return "Hidden by flags"
+        return self.state.capitalize()
 
     @property
     def link_count(self):
         from .policy import count_links
 
         return count_links(self.comment)
+
+    @property
+    def starts_thread(self):
+        """A top-level comment, not a reply (xtd gives a saved one its own id as parent, an unsaved one 0)."""
+        return self.parent_id in (0, self.pk)
 
 
 class PendingComment(models.Model):

@@ -184,7 +184,7 @@ def comment_held(comment):
 
 def comment_published(comment):
     """Tell the author of the comment this one replies to, if they asked to hear about replies."""
-    if comment.parent_id in (0, comment.pk):
+    if comment.starts_thread:
         return
     from .models import ArticleComment
 

@@ -157,9 +157,7 @@ def _is_duplicate(article, text, email):
 def approved_count(email):
     from .models import ArticleComment
 
-    return ArticleComment.objects.filter(
-        user_email__iexact=email, is_public=True, is_removed=False, is_spam=False
-    ).count()
+    return ArticleComment.objects.visible().filter(user_email__iexact=email, is_spam=False).count()
 
 
 def is_trusted(user):

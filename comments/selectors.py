@@ -44,15 +44,6 @@ def _for_article(article):
     )
 
 
-def placeholder_for(comment):
-    """What stands in for a comment readers may not see (kept because it has published replies); "" if published."""
-    if comment.is_removed:
-        return "This comment has been removed."
-    if not comment.is_public:
-        return "This comment is awaiting moderation."
-    return ""
-
-
 @dataclass
 class CommentNode:
     """One comment in the rendered thread, with the replies under it."""
@@ -63,7 +54,7 @@ class CommentNode:
 
     @property
     def visible(self):
-        return self.comment.is_public and not self.comment.is_removed
+        return self.comment.is_visible
 
 
 @dataclass
@@ -127,7 +118,7 @@ def _build_tree(comments):
         node = CommentNode(comment)
         # A reply whose parent is not in its thread (never expected) goes under the thread's first comment.
         parent = nodes.get(comment.parent_id) or nodes.get(comment.thread_id)
-        if comment.parent_id == comment.pk or parent is None:
+        if comment.starts_thread or parent is None:
             roots.append(node)
         else:
             parent.children.append(node)
@@ -204,12 +195,6 @@ def comment_counts(articles):
     return {article.pk: counts.get(str(article.pk), 0) for article in articles}
 
 
-def _status(comment):
-    if comment.is_removed:
-        return "removed"
-    return "published" if comment.is_public else "awaiting moderation"
-
-
 def commenter_data(email):
     """Everything an address has posted, as a reader's export: three queries, whatever the number.
 
@@ -245,7 +230,7 @@ def commenter_data(email):
                 "name": comment.user_name,
                 "website": comment.user_url,
                 "text": comment.comment,
-                "status": _status(comment),
+                "status": comment.state,
                 "notify_of_replies": comment.followup,
             }
             for comment in comments

@@ -20,7 +20,7 @@ def _max_level():
 def _attach_point(parent):
     """A reply to the deepest level becomes a sibling at that level, never an error."""
     while parent is not None and parent.level >= _max_level():
-        parent = ArticleComment.objects.filter(pk=parent.parent_id).first() if parent.parent_id != parent.pk else None
+        parent = ArticleComment.objects.filter(pk=parent.parent_id).first() if not parent.starts_thread else None
     return parent
 
 

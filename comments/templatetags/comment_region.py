@@ -111,8 +111,3 @@ def web_url(value):
     value = str(value or "").strip()
     return value if value.lower().startswith(("http://", "https://")) else ""
 
-
-@register.filter
-def comment_placeholder(comment):
-    """What readers see instead of a comment that is not published; empty for a published one."""
-    return selectors.placeholder_for(comment)
