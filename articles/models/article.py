@@ -20,6 +20,19 @@ from .fields import SanitizedHTMLField, UprightImageField, WebURLField, web_url
 # Related stories are looked for this long before and after a story's publication.
 RELATED_WINDOW = datetime.timedelta(days=14)
 
+# What stops a story going live, in the words the desk shows: Article.publishing_problems() owns them,
+# and clean() and the check constraints say the same where they check the same thing.
+PUBLISHING_PROBLEMS = {
+    "headline": "Write a headline before publishing.",
+    "body": "Write the story's text before publishing: the body is empty.",
+    "section": "Choose a section before publishing.",
+    "source_url": "A story from a source needs the source link (the original story's URL).",
+    "lead_image_alt": "Describe the lead image in its alt text before publishing.",
+}
+# clean() asks for the alt text on every save, not only before publishing, so it words that need
+# without "before publishing".
+ALT_TEXT_NEEDED = "Describe the image for readers who cannot see it."
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -172,7 +185,7 @@ class Article(models.Model):
             models.CheckConstraint(
                 name="sourced_article_has_link",
                 condition=models.Q(source__isnull=True) | ~models.Q(source_url=""),
-                violation_error_message="A story from a source needs the source link (the original story's URL).",
+                violation_error_message=PUBLISHING_PROBLEMS["source_url"],
             ),
             # An entry is imported once, however many runs race for it (articles/importing.py).
             models.UniqueConstraint(
@@ -209,11 +222,11 @@ class Article(models.Model):
     def clean(self):
         errors = {}
         if self.source_id and not self.source_url:
-            errors["source_url"] = "A story from a source needs the source link (the original story's URL)."
+            errors["source_url"] = PUBLISHING_PROBLEMS["source_url"]
         if self.status in self.LIVE_STATUSES and not self.published_at:
             errors["published_at"] = "Set the publication time for a scheduled or published story."
         if self.lead_image and not self.lead_image_alt:
-            errors["lead_image_alt"] = "Describe the image for readers who cannot see it."
+            errors["lead_image_alt"] = ALT_TEXT_NEEDED
         if errors:
             raise ValidationError(errors)
 
@@ -248,15 +261,15 @@ class Article(models.Model):
         """What stops this story going live at `when`: {field name: what to do}; empty when it may."""
         problems = {}
         if not self.headline.strip():
-            problems["headline"] = "Write a headline before publishing."
+            problems["headline"] = PUBLISHING_PROBLEMS["headline"]
         if not strip_tags(self.body or "").strip():
-            problems["body"] = "Write the story's text before publishing: the body is empty."
+            problems["body"] = PUBLISHING_PROBLEMS["body"]
         if not self.section_id:
-            problems["section"] = "Choose a section before publishing."
+            problems["section"] = PUBLISHING_PROBLEMS["section"]
         if self.source_id and not self.source_url:
-            problems["source_url"] = "A story from a source needs the source link (the original story's URL)."
+            problems["source_url"] = PUBLISHING_PROBLEMS["source_url"]
         if self.lead_image and not self.lead_image_alt.strip():
-            problems["lead_image_alt"] = "Describe the lead image in its alt text before publishing."
+            problems["lead_image_alt"] = PUBLISHING_PROBLEMS["lead_image_alt"]
         # Addresses carry the day: two stories with one slug on one day would share a URL.
         day = timezone.localtime(when).date()
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
