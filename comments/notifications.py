@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.distribution.seo import absolute_url
+
 from . import policy, tokens
 
 logger = logging.getLogger(__name__)
@@ -33,12 +35,8 @@ LONGEST_RETRY = datetime.timedelta(hours=6)
 CLAIM = datetime.timedelta(minutes=5)
 
 
-def absolute(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def unsubscribe_url(comment):
-    return absolute(reverse("comments:unsubscribe", args=[tokens.unsubscribe_token(comment)]))
+    return absolute_url(reverse("comments:unsubscribe", args=[tokens.unsubscribe_token(comment)]))
 
 
 def send(template, context, to, *, unsubscribe=None):
@@ -154,7 +152,7 @@ def moderator_addresses():
 
 
 def confirmation_requested(pending):
-    url = absolute(reverse("comments:confirm", args=[tokens.confirmation_token(pending)]))
+    url = absolute_url(reverse("comments:confirm", args=[tokens.confirmation_token(pending)]))
     send(
         "comment-confirm",
         {
@@ -176,7 +174,7 @@ def comment_held(comment):
         {
             "comment": comment,
             "article": comment.content_object,
-            "review_url": absolute(reverse("admin:comments_articlecomment_change", args=[comment.pk])),
+            "review_url": absolute_url(reverse("admin:comments_articlecomment_change", args=[comment.pk])),
         },
         recipients,
     )
@@ -197,7 +195,7 @@ def comment_published(comment):
             "comment": comment,
             "parent": parent,
             "article": comment.content_object,
-            "comment_url": absolute(comment.get_absolute_url()),
+            "comment_url": absolute_url(comment.get_absolute_url()),
         },
         [parent.user_email],
         unsubscribe=unsubscribe_url(parent),
@@ -211,7 +209,7 @@ def comment_approved(comment, *, first_time=True):
             {
                 "comment": comment,
                 "article": comment.content_object,
-                "comment_url": absolute(comment.get_absolute_url()),
+                "comment_url": absolute_url(comment.get_absolute_url()),
             },
             [comment.user_email],
             unsubscribe=unsubscribe_url(comment),
@@ -227,7 +225,7 @@ def privacy_requested(privacy_request):
         "privacy-request",
         {
             "privacy_request": privacy_request,
-            "confirm_url": absolute(reverse("privacy:confirm", args=[tokens.privacy_token(privacy_request)])),
+            "confirm_url": absolute_url(reverse("privacy:confirm", args=[tokens.privacy_token(privacy_request)])),
             "valid_hours": policy.rule("PRIVACY_LINK_VALID_HOURS"),
         },
         [privacy_request.email],

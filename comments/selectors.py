@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
+from articles.distribution.seo import absolute_url
+
 from . import ownership, policy
 from .models import ArticleComment, PendingComment
 
@@ -217,7 +219,7 @@ def commenter_data(email):
     def story(article):
         if article is None:
             return {"headline": None, "url": None}
-        return {"headline": article.headline, "url": settings.SITE_URL.rstrip("/") + article.get_absolute_url()}
+        return {"headline": article.headline, "url": absolute_url(article.get_absolute_url())}
 
     return {
         "email": email,

@@ -110,4 +110,3 @@ def web_url(value):
     """The commenter's website, only when it is a plain http(s) address (never javascript: and the like)."""
     value = str(value or "").strip()
     return value if value.lower().startswith(("http://", "https://")) else ""
-
