@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from articles.models import Article, Section, Source
-from comments.selectors import comment_counts
+from comments.selectors import with_comment_counts
 
 from .filters import StoryFilter
 from .serializers import SectionSerializer, SourceSerializer, StorySerializer
@@ -26,14 +26,6 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
     authentication_classes = []
     permission_classes = [AllowAny]
     pagination_class = Pagination
-
-
-def _with_comment_counts(stories):
-    """Set `comment_count` on each story, in one query for the lot."""
-    counts = comment_counts(stories)
-    for story in stories:
-        story.comment_count = counts[story.pk]
-    return stories
 
 
 class StoryViewSet(PublicReadOnly):
@@ -52,11 +44,11 @@ class StoryViewSet(PublicReadOnly):
         )
 
     def list(self, request, *args, **kwargs):
-        page = _with_comment_counts(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        page = with_comment_counts(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        story = _with_comment_counts([self.get_object()])[0]
+        story = with_comment_counts([self.get_object()])[0]
         return Response(self.get_serializer(story).data)
 
 

@@ -85,10 +85,7 @@ def with_comment_counts(articles):
     Pass the page's own list (e.g. `article_list`): it is evaluated here and the same
     objects are then looped over by the template.
     """
-    articles = list(articles)
-    counts = selectors.comment_counts(articles)
-    for article in articles:
-        article.comment_count = counts[article.pk]
+    selectors.with_comment_counts(articles)
     return ""
 
 
