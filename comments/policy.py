@@ -107,11 +107,17 @@ def _matching_word(text, words):
     return None
 
 
-def closes_at(article):
+def open_for():
+    """How long after its publication a story's comments stay open (CLOSE_AFTER_DAYS), or None: no limit."""
     days = rule("CLOSE_AFTER_DAYS")
-    if days is None or article.published_at is None:
+    return None if days is None else datetime.timedelta(days=days)
+
+
+def closes_at(article):
+    span = open_for()
+    if span is None or article.published_at is None:
         return None
-    return article.published_at + datetime.timedelta(days=days)
+    return article.published_at + span
 
 
 def comments_open(article):

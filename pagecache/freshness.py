@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
-from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -78,30 +77,13 @@ def enabled():
 def next_change(after):
     """The first moment after `after` at which a public page changes by itself, or None. One query.
 
-    Each moment is the first row of an index (articles/migrations/0009_public_query_indexes.py).
+    A story goes live or comes down (`ArticleQuerySet.next_change_after`), or its comments close
+    (`comments.policy.open_for`).
     """
     from articles.models import Article
     from comments import policy
 
-    live = Article.objects.filter(status__in=Article.LIVE_STATUSES).order_by()
-
-    def first(field, later_than):
-        return Subquery(live.filter(**{f"{field}__gt": later_than}).order_by(field).values(field)[:1])
-
-    moments = {"going_live": first("published_at", after), "coming_down": first("unpublish_at", after)}
-    # Comments close CLOSE_AFTER_DAYS after publishing (comments.policy.closes_at).
-    days = policy.rule("CLOSE_AFTER_DAYS")
-    if days is not None:
-        open_for = datetime.timedelta(days=days)
-        moments["last_opened"] = first("published_at", after - open_for)
-    # Three scalar subqueries in one statement; the outer row only carries them.
-    row = next(iter(Article.objects.order_by().annotate(**moments).values(*moments)[:1]), None)
-    if row is None:
-        return None
-    candidates = [row["going_live"], row["coming_down"]]
-    if days is not None and row["last_opened"] is not None:
-        candidates.append(row["last_opened"] + open_for)
-    return min((moment for moment in candidates if moment is not None), default=None)
+    return Article.objects.next_change_after(after, publication_plus=policy.open_for())
 
 
 def _store(state):

@@ -460,12 +460,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
 def desk_state(article):
     """(key, words) for where a story stands now, times included: what the desk reads at a glance."""
-    now = timezone.now()
     Status = Article.Status
     if article.status in Article.LIVE_STATUSES:
         if article.is_taken_down:
             return "down", f"Came down {local_time(article.unpublish_at)}"
-        if article.published_at and article.published_at > now:
+        if article.is_scheduled:
             return "scheduled", f"Scheduled: goes live {local_time(article.published_at)}"
         if article.unpublish_at:
             return "live", f"Live, comes down {local_time(article.unpublish_at)}"

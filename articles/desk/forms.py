@@ -71,7 +71,7 @@ class ArticleAdminForm(forms.ModelForm):
             # Without it there is no telling whether the save overwrites someone else's.
             self.fields["base_version"].required = self.instance.pk is not None
         now = timezone.now()
-        if "go_live_at" in self.fields and self.instance.published_at and self.instance.published_at > now:
+        if "go_live_at" in self.fields and self.instance.is_scheduled:
             self.fields["go_live_at"].initial = self.instance.published_at
         if "come_down_at" in self.fields and self.instance.unpublish_at and self.instance.unpublish_at > now:
             self.fields["come_down_at"].initial = self.instance.unpublish_at

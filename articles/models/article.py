@@ -43,6 +43,29 @@ class ArticleQuerySet(models.QuerySet):
             models.Q(unpublish_at__isnull=True) | models.Q(unpublish_at__gt=now)
         )
 
+    def next_change_after(self, moment, *, publication_plus=None):
+        """The first moment after `moment` at which what the public sees changes by itself, or None: a
+        scheduled story goes live, a live story's unpublish time comes, or, given `publication_plus` (a
+        timedelta), that long after a live story's publication passes (comments.policy: when its comments
+        close). One query; each moment is the first row of an index (migrations/0009_public_query_indexes.py).
+        """
+        live = self.filter(status__in=Article.LIVE_STATUSES).order_by()
+
+        def first(field, later_than):
+            return models.Subquery(live.filter(**{f"{field}__gt": later_than}).order_by(field).values(field)[:1])
+
+        moments = {"going_live": first("published_at", moment), "coming_down": first("unpublish_at", moment)}
+        if publication_plus is not None:
+            moments["last_published"] = first("published_at", moment - publication_plus)
+        # Scalar subqueries in one statement; the outer row only carries them.
+        row = next(iter(self.order_by().annotate(**moments).values(*moments)[:1]), None)
+        if row is None:
+            return None
+        candidates = [row["going_live"], row["coming_down"]]
+        if publication_plus is not None and row["last_published"] is not None:
+            candidates.append(row["last_published"] + publication_plus)
+        return min((candidate for candidate in candidates if candidate is not None), default=None)
+
     def for_listing(self):
         """Everything a list page shows for each story, in a fixed number of queries."""
         return self.select_related("section", "source").prefetch_related("authors")
@@ -249,6 +272,13 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= now
             and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    @property
+    def is_scheduled(self):
+        """Set to go live at a time still ahead: it appears then by itself (`ArticleQuerySet.published()`)."""
+        return (
+            self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at > timezone.now()
         )
 
     @property
