@@ -53,6 +53,32 @@ class RefusesUnreadableText:
         return otherwise
 
 
+COMMENT_MISSING = "Please write a comment."
+COMMENT_TOO_LONG = "Please keep your comment under %(limit_value)d characters (it has %(show_value)d)."
+
+
+def comment_text_field(**error_messages):
+    """The comment's text, as the "Leave a Reply" form and the edit form ask for it.
+
+    COMMENT_MAX_LENGTH is read each time a form is made, so a changed setting applies at once.
+    """
+    limit = settings.COMMENT_MAX_LENGTH
+    return forms.CharField(
+        label="Comment",
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": limit}),
+        error_messages={"max_length": COMMENT_TOO_LONG, **error_messages},
+    )
+
+
+def clean_comment_text(value):
+    """A comment's text as stored: readable, no control characters, trimmed, not empty."""
+    text = clean_text(value)
+    if not text:
+        raise forms.ValidationError(COMMENT_MISSING)
+    return text
+
+
 def clean_text(value):
     if REPLACEMENT_CHARACTER in (value or ""):
         raise forms.ValidationError(UNREADABLE_TEXT, code="unreadable")
@@ -73,12 +99,7 @@ class ArticleCommentForm(RefusesUnreadableText, XtdCommentForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         fields = self.fields
-        fields["comment"].label = "Comment"
-        fields["comment"].max_length = settings.COMMENT_MAX_LENGTH
-        fields["comment"].widget = forms.Textarea(attrs={"rows": 6, "maxlength": settings.COMMENT_MAX_LENGTH})
-        fields["comment"].error_messages["max_length"] = (
-            "Please keep your comment under %(limit_value)d characters (it has %(show_value)d)."
-        )
+        fields["comment"] = comment_text_field()
         fields["name"].label = "Name"
         fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name", "maxlength": 50})
         # A new field, not django_comments' own: setting max_length on a built field adds no check, and a
@@ -99,10 +120,7 @@ class ArticleCommentForm(RefusesUnreadableText, XtdCommentForm):
 
     def clean_comment(self):
         # django_comments' own check is a profanity list we don't use; the policy owns word lists.
-        text = clean_text(self.cleaned_data["comment"])
-        if not text:
-            raise forms.ValidationError("Please write a comment.")
-        return text
+        return clean_comment_text(self.cleaned_data["comment"])
 
     def clean_name(self):
         name = clean_text(self.cleaned_data["name"])

@@ -250,6 +250,9 @@ def commenter_erase(email):
     return len(pks), unconfirmed
 
 
+LINK_ALREADY_USED = "This link was already used. To ask again, fill in the form once more."
+
+
 @transaction.atomic
 def privacy_request_carry_out(pk):
     """Carry out a confirmed request, once: the export's data (a dict) or the erase's counts.
@@ -258,7 +261,7 @@ def privacy_request_carry_out(pk):
     """
     privacy_request = PrivacyRequest.objects.select_for_update().get(pk=pk)
     if privacy_request.completed_at:
-        raise ConfirmationError("This link was already used. To ask again, fill in the form once more.", status=410)
+        raise ConfirmationError(LINK_ALREADY_USED, status=410)
     email = privacy_request.email
     if privacy_request.action == PrivacyRequest.Action.EXPORT:
         result = selectors.commenter_data(email)

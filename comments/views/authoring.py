@@ -1,13 +1,18 @@
 """A commenter changes or deletes their own comment: from the browser that posted it, within the edit window."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import ownership, policy, services
-from ..forms import RefusesUnreadableText, clean_text, shows_unreadable_text_on_form
+from ..forms import (
+    COMMENT_MISSING,
+    RefusesUnreadableText,
+    clean_comment_text,
+    comment_text_field,
+    shows_unreadable_text_on_form,
+)
 from ..models import ArticleComment
 from .reading import article_of
 
@@ -18,22 +23,10 @@ class CommentEditForm(RefusesUnreadableText, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        limit = settings.COMMENT_MAX_LENGTH  # read per form, as the posting form does
-        self.fields["comment"] = forms.CharField(
-            label="Comment",
-            max_length=limit,
-            widget=forms.Textarea(attrs={"rows": 6, "maxlength": limit}),
-            error_messages={
-                "required": "Please write a comment.",
-                "max_length": "Please keep your comment under %(limit_value)d characters (it has %(show_value)d).",
-            },
-        )
+        self.fields["comment"] = comment_text_field(required=COMMENT_MISSING)
 
     def clean_comment(self):
-        text = clean_text(self.cleaned_data["comment"])
-        if not text:
-            raise forms.ValidationError("Please write a comment.")
-        return text
+        return clean_comment_text(self.cleaned_data["comment"])
 
 
 def _not_yours(request):

@@ -90,7 +90,7 @@ def confirm(request, token):
     except (signing.BadSignature, PrivacyRequest.DoesNotExist, KeyError, TypeError, ValueError):
         return _problem(request, "This link is not valid. Please check you copied all of it.", 400)
     if privacy_request.completed_at:
-        return _problem(request, "This link was already used. To ask again, fill in the form once more.", 410)
+        return _problem(request, services.LINK_ALREADY_USED, 410)
 
     if request.method == "GET":
         context = {
