@@ -205,7 +205,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "may_revoke": user.has_perm("articles.change_previewlink"),
         }
         if user.has_perm("articles.view_previewlink"):
-            working = article.preview_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            working = article.preview_links.active()
             context["preview_links"] = [
                 (link, request.build_absolute_uri(link.get_absolute_url()))
                 for link in working.select_related("created_by")

@@ -84,6 +84,12 @@ def new_preview_key():
     return secrets.token_urlsafe(24)
 
 
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        """Links that still work: not revoked, not expired (`PreviewLink.is_active` for one link)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class PreviewLink(models.Model):
     """A shareable address for reading one story before it is public, without an account, until it
     expires or an editor revokes it. The address carries the row's random key, signed with SECRET_KEY."""
@@ -100,6 +106,8 @@ class PreviewLink(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = PreviewLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -134,6 +142,7 @@ class PreviewLink(models.Model):
 
     @property
     def is_active(self):
+        """Still works: the rule of `PreviewLinkQuerySet.active()`, for one link in memory."""
         return not self.is_revoked and not self.is_expired
 
 
