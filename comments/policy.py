@@ -17,7 +17,7 @@ DEFAULTS = {
     "TRUSTED_AFTER": 1,  # approved comments by an address before its next ones publish at once
     "MAX_LINKS": 2,  # more links than this: held
     "BLOCKED_WORDS": [],  # rejected outright
-    "SUSPECT_WORDS": [],  # held for a moderator
+    "SUSPECT_WORDS": ["casino", "viagra", "crypto giveaway"],  # held for a moderator
     "CLOSE_AFTER_DAYS": 30,  # comments close this long after publishing (None: never)
     "HOLD_EDITS": True,  # an edited comment goes back to the queue
     "FLAGS_TO_HIDE": 3,  # readers' flags that hide a comment until a moderator looks

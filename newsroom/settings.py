@@ -377,14 +377,20 @@ COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
 COMMENTS_XTD_FORM_CLASS = "comments.forms.ArticleCommentForm"
 COMMENTS_XTD_MODEL = "comments.models.ArticleComment"
 COMMENT_MAX_LENGTH = 3000
-# The moderation policy; every key and its default is in comments/policy.py.
+# The moderation policy: every key and its default is in comments/policy.py (DEFAULTS); only the
+# environment variables that are set are passed, so a default lives in one place.
+_COMMENTS_POLICY_ENV = {
+    "HOLD_ALL": ("COMMENTS_HOLD_ALL", env_bool),
+    "CLOSE_AFTER_DAYS": ("COMMENTS_CLOSE_AFTER_DAYS", env_int),
+    "BLOCKED_WORDS": ("COMMENTS_BLOCKED_WORDS", env_list),
+    "SUSPECT_WORDS": ("COMMENTS_SUSPECT_WORDS", env_list),
+    "POSTS_PER_MINUTE": ("COMMENTS_POSTS_PER_MINUTE", env_int),
+    "MIN_SECONDS_TO_POST": ("COMMENTS_MIN_SECONDS_TO_POST", env_int),
+}
 COMMENTS_POLICY = {
-    "HOLD_ALL": env_bool("COMMENTS_HOLD_ALL", default=False),
-    "CLOSE_AFTER_DAYS": env_int("COMMENTS_CLOSE_AFTER_DAYS", 30),
-    "BLOCKED_WORDS": env_list("COMMENTS_BLOCKED_WORDS", []),
-    "SUSPECT_WORDS": env_list("COMMENTS_SUSPECT_WORDS", ["casino", "viagra", "crypto giveaway"]),
-    "POSTS_PER_MINUTE": env_int("COMMENTS_POSTS_PER_MINUTE", 5),
-    "MIN_SECONDS_TO_POST": env_int("COMMENTS_MIN_SECONDS_TO_POST", 3),
+    key: parse(name, None)
+    for key, (name, parse) in _COMMENTS_POLICY_ENV.items()
+    if os.environ.get(name, "").strip() != ""
 }
 # Commenters' IP addresses are cleared after this many days by `manage.py purge_commenter_ips` (daily cron).
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
