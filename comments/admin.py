@@ -289,7 +289,7 @@ class ArticleCommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Links")
     def links(self, comment):
-        return comment.link_count
+        return policy.count_links(comment.comment)
 
     @admin.display(description="Flags", ordering="flag_count")
     def flags(self, comment):

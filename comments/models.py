@@ -73,12 +73,6 @@ class ArticleComment(XtdComment):
         return self.state.capitalize()
 
     @property
-    def link_count(self):
-        from .policy import count_links
-
-        return count_links(self.comment)
-
-    @property
     def starts_thread(self):
         """A top-level comment, not a reply (xtd gives a saved one its own id as parent, an unsaved one 0)."""
         return self.parent_id in (0, self.pk)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from articles.distribution.seo import absolute_url
 
 from . import policy, tokens
+from .models import ArticleComment, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def unsubscribe_url(comment):
 
 def send(template, context, to, *, unsubscribe=None):
     """Render emails/<template>-subject.txt, -body.txt and -body.html into the outbox; sent after commit."""
-    from .models import OutgoingMail
-
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     headers = {}
     if unsubscribe:
@@ -99,8 +98,6 @@ def deliver(pk):
 
     True when it was sent (and removed from the outbox), False otherwise.
     """
-    from .models import OutgoingMail
-
     now = timezone.now()
     claimed = OutgoingMail.objects.filter(pk=pk, next_attempt_at__lte=now).update(next_attempt_at=now + CLAIM)
     if not claimed:
@@ -134,8 +131,6 @@ def deliver(pk):
 
 def send_queued(limit=None):
     """Send every message that is due, oldest first. Returns (sent, failed)."""
-    from .models import OutgoingMail
-
     due = OutgoingMail.objects.filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk")
     pks = list(due.values_list("pk", flat=True)[:limit])
     sent = sum(deliver(pk) for pk in pks)
@@ -184,8 +179,6 @@ def comment_published(comment):
     """Tell the author of the comment this one replies to, if they asked to hear about replies."""
     if comment.starts_thread:
         return
-    from .models import ArticleComment
-
     parent = ArticleComment.objects.filter(pk=comment.parent_id, followup=True).first()
     if parent is None or parent.user_email.lower() == comment.user_email.lower():
         return

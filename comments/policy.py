@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from .models import ArticleComment, Ban, PendingComment, PrivacyRequest
+
 DEFAULTS = {
     "HOLD_ALL": False,  # review every comment before it appears
     "TRUSTED_AFTER": 1,  # approved comments by an address before its next ones publish at once
@@ -129,16 +131,12 @@ def comments_open(article):
 
 
 def is_banned(email):
-    from .models import Ban
-
     email = (email or "").strip().lower()
     domain = email.rpartition("@")[2]
     return Ban.objects.filter(value__in=[email, domain]).exists()
 
 
 def _too_many_recent_posts(email, ip_address):
-    from .models import ArticleComment, PendingComment
-
     since = timezone.now() - datetime.timedelta(minutes=1)
     limit = rule("POSTS_PER_MINUTE")
     for field, value in (("user_email__iexact", email), ("ip_address", ip_address)):
@@ -152,8 +150,6 @@ def _too_many_recent_posts(email, ip_address):
 
 
 def _is_duplicate(article, text, email):
-    from .models import ArticleComment
-
     since = timezone.now() - datetime.timedelta(hours=rule("DUPLICATE_WINDOW_HOURS"))
     return ArticleComment.objects.filter(
         object_pk=str(article.pk), user_email__iexact=email, comment=text, submit_date__gte=since, is_removed=False
@@ -161,8 +157,6 @@ def _is_duplicate(article, text, email):
 
 
 def approved_count(email):
-    from .models import ArticleComment
-
     return ArticleComment.objects.visible().filter(user_email__iexact=email, is_spam=False).count()
 
 
@@ -204,8 +198,6 @@ def judge(*, article, text, email, user=None, ip_address=None, new=True):
 
 
 def confirmation_mail_allowed(email):
-    from .models import PendingComment
-
     since = timezone.now() - datetime.timedelta(hours=1)
     sent = PendingComment.objects.filter(user_email__iexact=email, created_at__gte=since).count()
     return sent < rule("CONFIRMATION_MAILS_PER_HOUR")
@@ -218,8 +210,6 @@ def edit_allowed(comment):
 
 def privacy_request_allowed(email, ip_address):
     """Export/erase requests are mail we send to an address someone typed in: a few an hour, per address and per IP."""
-    from .models import PrivacyRequest
-
     recent = PrivacyRequest.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(hours=1))
     by_address = recent.filter(email_key=PrivacyRequest.email_key_for(email)).count()
     by_ip = recent.filter(requester_key=PrivacyRequest.requester_key_for(ip_address)).count()

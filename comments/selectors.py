@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
 from articles.distribution.seo import absolute_url
+from articles.models import Article
 
 from . import ownership, policy
 from .models import ArticleComment, PendingComment
@@ -215,8 +216,6 @@ def commenter_data(email):
     1. their comments  2. the stories those are on  3. their unconfirmed comments (with stories)
     Their own words and details only: no IP addresses, nothing about other readers.
     """
-    from articles.models import Article
-
     comments = list(
         ArticleComment.objects.select_related(None)
         .filter(user_email__iexact=email, content_type=ContentType.objects.get_for_model(Article))
