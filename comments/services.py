@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import notifications, policy, selectors
+from . import notifications, policy, selectors, signals
 from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, PrivacyRequest, Report
 
 Action = ModerationDecision.Action
@@ -241,10 +241,8 @@ def commenter_erase(email):
     ModerationDecision.objects.bulk_create(
         [ModerationDecision(comment_id=pk, action=Action.ERASED, reason="At the author's request.") for pk in pks]
     )
-    # update() sends no signal: tell the page cache, so that no cached page shows the erased words.
-    from pagecache.freshness import content_changed
-
-    content_changed()
+    # update() sends no post_save: say so, so that no cached page shows the erased words (pagecache listens).
+    signals.comments_erased.send(sender=ArticleComment, pks=pks)
     unconfirmed, _ = PendingComment.objects.filter(user_email__iexact=email).delete()
     OutgoingMail.objects.for_or_about(email).delete()
     return len(pks), unconfirmed
