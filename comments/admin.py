@@ -312,45 +312,31 @@ class ArticleCommentAdmin(admin.ModelAdmin):
     def _reason(request):
         return (request.POST.get("reason") or "").strip()[:300]
 
+    def _decide(self, request, queryset, decide, message, **options):
+        """One decision on each selected comment through its service, which leaves alone those it already holds."""
+        reason = self._reason(request)
+        done = sum(decide(comment, by=request.user, reason=reason, **options) for comment in queryset)
+        self.message_user(request, message.format(plural(done, "comment")), messages.SUCCESS)
+
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        done = 0
-        for comment in queryset:
-            if comment.is_public and not comment.is_removed and comment.flags_reviewed:
-                continue
-            services.comment_approve(comment, by=request.user, reason=self._reason(request))
-            done += 1
-        self.message_user(request, f"Approved {plural(done, 'comment')}.", messages.SUCCESS)
+        self._decide(request, queryset, services.comment_approve, "Approved {}.")
 
     @admin.action(description="Remove selected comments", permissions=["moderate"])
     def remove(self, request, queryset):
-        done = 0
-        for comment in queryset:
-            if comment.is_removed:
-                continue
-            services.comment_remove(comment, by=request.user, reason=self._reason(request))
-            done += 1
-        self.message_user(request, f"Removed {plural(done, 'comment')}.", messages.SUCCESS)
+        self._decide(request, queryset, services.comment_remove, "Removed {}.")
 
     @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        done = 0
-        for comment in queryset:
-            if comment.is_spam and comment.is_removed:
-                continue
-            services.comment_remove(comment, by=request.user, reason=self._reason(request), spam=True)
-            done += 1
-        self.message_user(request, f"Marked {plural(done, 'comment')} as spam.", messages.SUCCESS)
+        self._decide(request, queryset, services.comment_remove, "Marked {} as spam.", spam=True)
 
     def _ban(self, request, queryset, *, remove_comments):
         emails = sorted({comment.user_email.strip().lower() for comment in queryset if comment.user_email})
-        removed = 0
-        if remove_comments:
-            for email in emails:
-                removed += ArticleComment.objects.filter(user_email__iexact=email, is_removed=False).count()
         reason = self._reason(request) or "Banned from the moderation queue."
-        for email in emails:
+        removed = sum(
             services.commenter_ban(email, by=request.user, reason=reason, remove_comments=remove_comments)
+            for email in emails
+        )
         message = f"Banned {plural(len(emails), 'address', 'addresses')}"
         if remove_comments:
             message += f" and removed {plural(removed, 'comment')} from them"

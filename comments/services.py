@@ -129,7 +129,12 @@ def pending_comment_confirm(pending):
 
 @transaction.atomic
 def comment_approve(comment, *, by, reason=""):
-    """Publish a held (or hidden) comment; its replies keep their own state."""
+    """Publish a held (or hidden) comment; its replies keep their own state.
+
+    True when it did; False for a comment already published and reviewed, which is left as it is.
+    """
+    if comment.is_visible and comment.flags_reviewed:
+        return False
     was_public = comment.is_public and not comment.is_removed
     first_approval = not comment.decisions.filter(action__in=[Action.APPROVED, Action.PUBLISHED]).exists()
     comment.is_public, comment.is_removed, comment.is_spam, comment.flags_reviewed = True, False, False, True
@@ -137,27 +142,41 @@ def comment_approve(comment, *, by, reason=""):
     _record(comment, Action.APPROVED, reason, by)
     if not was_public:
         notifications.comment_approved(comment, first_time=first_approval)
+    return True
 
 
 @transaction.atomic
 def comment_remove(comment, *, by, reason="", spam=False):
+    """Take a comment down, as spam or not. True when it did; False for one already removed (and spam, if asked)."""
+    if comment.is_removed and (comment.is_spam or not spam):
+        return False
     comment.is_removed = True
     comment.is_spam = spam or comment.is_spam
     comment.save(update_fields=["is_removed", "is_spam"])
     _record(comment, Action.SPAM if spam else Action.REMOVED, reason, by)
+    return True
 
 
 @transaction.atomic
 def commenter_ban(email, *, by, reason="", remove_comments=False):
-    """Ban an address from commenting; optionally remove everything it has posted."""
+    """Ban an address from commenting; optionally remove everything it has posted. Returns how many it removed."""
     email = email.strip().lower()
     Ban.objects.get_or_create(value=email, defaults={"reason": reason, "created_by": by})
-    comments = list(ArticleComment.objects.filter(user_email__iexact=email))
-    for comment in comments:
+    removed = 0
+    for comment in ArticleComment.objects.filter(user_email__iexact=email):
         _record(comment, Action.BANNED, reason, by)
-        if remove_comments and not comment.is_removed:
-            comment_remove(comment, by=by, reason="Author banned")
-    return len(comments)
+        if remove_comments and comment_remove(comment, by=by, reason="Author banned"):
+            removed += 1
+    return removed
+
+
+@transaction.atomic
+def commenter_unsubscribe(*, comment):
+    """Stop every reply notification to the address behind `comment`. Returns how many comments it stopped.
+
+    A mail preference, not a moderation decision: nothing is recorded in the comments' trail.
+    """
+    return ArticleComment.objects.filter(user_email__iexact=comment.user_email, followup=True).update(followup=False)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import tokens
+from .. import services, tokens
 from ..models import ArticleComment
 
 
@@ -20,5 +20,5 @@ def unsubscribe(request, token):
             {"message": "This unsubscribe link is not valid. Please check you copied all of it."},
             status=400,
         )
-    ArticleComment.objects.filter(user_email__iexact=comment.user_email, followup=True).update(followup=False)
+    services.commenter_unsubscribe(comment=comment)
     return render(request, "comments/unsubscribed.html", {"article": comment.content_object})
