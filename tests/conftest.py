@@ -1,7 +1,9 @@
-"""Shared personas and makers for the whole suite.
+"""Fixtures of the whole suite: isolation (media, page cache, the "replica" alias), the personas, stories.
 
-Personas: `editor` (staff, may change stories), `moderator` (staff, may only moderate
-comments), `reader` (plain account), and the anonymous client.
+Personas are members of the groups the roles migration creates (articles/migrations/0004_desk_roles.py), the
+same groups the newsroom's staff are put in: `editor`, `moderator` and `reporter` ("rita"); `reader` is a plain
+account; `client` is anonymous. Their password is "pw". Fixtures only one concern uses live in that package's
+conftest.py (tests/comments/, tests/desk/, tests/syndication/, ...); plain helpers in tests/makers.py.
 """
 
 import datetime
@@ -53,25 +55,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture
 def editor(django_user_model):
-    return make_user(
-        django_user_model,
-        "editor",
-        "articles.view_article",
-        "articles.change_article",
-        "articles.add_article",
-        is_staff=True,
-    )
+    """Staff in the Editor group: edits any story, publishes, corrects, shares previews; no comments."""
+    return member_of(django_user_model, "editor", "Editor")
 
 
 @pytest.fixture
 def moderator(django_user_model):
-    return make_user(
-        django_user_model,
-        "moderator",
-        "django_comments.can_moderate",
-        "comments.view_articlecomment",
-        is_staff=True,
-    )
+    """Staff in the Moderator group: the comment queue, bans and unconfirmed comments; no stories."""
+    return member_of(django_user_model, "moderator", "Moderator")
+
+
+@pytest.fixture
+def reporter(django_user_model):
+    """Staff in the Reporter group: writes drafts and submits them for review; cannot publish."""
+    return member_of(django_user_model, "rita", "Reporter")
 
 
 @pytest.fixture
@@ -127,6 +124,20 @@ def article(make_article, source):
     )
 
 
+@pytest.fixture
+def add_stories(make_article, source):
+    """`add_stories(count)`: that many published stories from `source`, each with an author and a tag of its own
+    (for the query-count pins that must not grow with rows)."""
+
+    def add(count):
+        for n in range(count):
+            author = Author.objects.create(name=f"A{n}", slug=f"a-{Author.objects.count()}")
+            tag = Tag.objects.create(name=f"T{Tag.objects.count()}", slug=f"t-{Tag.objects.count()}")
+            make_article(source=source, source_url=f"https://wire.example/{n}", authors=[author], tags=[tag])
+
+    return add
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the figures the trust tests measured (tests/figures.py), whatever the verbosity."""
     import os
@@ -148,26 +159,3 @@ def feed_server():
 
     with FeedServer() as server:
         yield server
-
-
-# --- the desk's roles: accounts in the groups the roles migration creates (articles/migrations/0004_desk_roles.py)
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    return member_of(django_user_model, "rita", "Reporter")
-
-
-@pytest.fixture
-def other_reporter(django_user_model):
-    return member_of(django_user_model, "omar", "Reporter")
-
-
-@pytest.fixture
-def desk_editor(django_user_model):
-    return member_of(django_user_model, "edith", "Editor")
-
-
-@pytest.fixture
-def desk_moderator(django_user_model):
-    return member_of(django_user_model, "mo", "Moderator")

@@ -180,21 +180,15 @@ def test_the_api_is_read_only(client, published):
 
 
 @pytest.mark.django_db
-def test_the_story_list_query_count_does_not_grow_with_stories(client, make_article, source, django_assert_num_queries):
+def test_the_story_list_query_count_does_not_grow_with_stories(client, add_stories, django_assert_num_queries):
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.get_for_model(Article)
 
-    def add(count):
-        for n in range(count):
-            author = Author.objects.create(name=f"A{n}", slug=f"a-{Author.objects.count()}")
-            tag = Tag.objects.create(name=f"T{Tag.objects.count()}", slug=f"t-{Tag.objects.count()}")
-            make_article(source=source, source_url=f"https://wire.example/{n}", authors=[author], tags=[tag])
-
-    add(2)
+    add_stories(2)
     with django_assert_num_queries(STORY_LIST_QUERIES):
         client.get("/api/stories/")
-    add(10)
+    add_stories(10)
     with django_assert_num_queries(STORY_LIST_QUERIES):
         assert len(client.get("/api/stories/").json()["results"]) == 12
 

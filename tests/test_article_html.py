@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.urls import reverse
 
-from articles.models import Article, Author, Tag
+from articles.models import Article
 from tests.desk.forms import article_form
 from tests.makers import image_file
 from tests.pages import parse
@@ -16,27 +16,19 @@ HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 
 
 @pytest.fixture
-def pages(client, make_article, source):
-    """The home page and a full story page, as a reader gets them."""
-    author = Author.objects.create(name="Jane Reporter", slug="jane-reporter")
-    tag = Tag.objects.create(name="Budget", slug="budget")
-    story = make_article(
-        headline="Council passes budget",
-        dek="The vote was close.",
-        body="<p>First.</p><h2>Why it matters</h2><p>Second.</p><h3>The numbers</h3><p>Third.</p>",
-        lead_image=image_file(),
-        lead_image_alt="Councillors voting",
-        lead_image_caption="The vote.",
-        lead_image_credit="Photo: Ann Lens",
-        source=source,
-        source_url="https://wire.example/budget",
-        authors=[author],
-        tags=[tag],
-    )
+def pages(client, article, make_article):
+    """The home page and a full story page (`article`, with subheadings and a lead image), as a
+    reader gets them."""
+    article.body = "<p>First.</p><h2>Why it matters</h2><p>Second.</p><h3>The numbers</h3><p>Third.</p>"
+    article.lead_image = image_file()
+    article.lead_image_alt = "Councillors voting"
+    article.lead_image_caption = "The vote."
+    article.lead_image_credit = "Photo: Ann Lens"
+    article.save()
     make_article(headline="Another story", lead_image=image_file(), lead_image_alt="Boats")
     return {
         "home": client.get(reverse("articles:home")),
-        "story": client.get(story.get_absolute_url()),
+        "story": client.get(article.get_absolute_url()),
     }
 
 

@@ -13,7 +13,6 @@ import html
 import re
 from collections import Counter
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -24,24 +23,12 @@ from tests import figures
 from tests.inert import executable_markup
 from tests.makers import comment_form_data
 from tests.pages import parse
+from tests.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-PAYLOAD_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
 FIELDS = ("comment", "name", "url")
 CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:8000(/comments/confirm/[^/\s]+/)")
-
-
-def load_payloads():
-    payloads = []
-    for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("# "):
-            continue
-        payloads.append(re.sub(r"\{U\+([0-9A-F]{4})\}", lambda match: chr(int(match.group(1), 16)), line))
-    return payloads
-
-
-PAYLOADS = load_payloads()
 
 
 def test_the_corpus_is_large_and_varied():

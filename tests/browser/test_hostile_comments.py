@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from comments.models import ArticleComment
 from tests.browser.conftest import sign_in
 from tests.makers import make_comment
-from tests.test_xss_corpus import PAYLOADS
+from tests.xss_payloads import PAYLOADS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -53,9 +53,7 @@ def assert_nothing_ran(page):
     assert page.evaluate("window.__xss") == 0
 
 
-def test_approved_hostile_comments_run_nothing(
-    page, context, new_context, browser_errors, desk_moderator, hostile_thread
-):
+def test_approved_hostile_comments_run_nothing(page, context, new_context, browser_errors, moderator, hostile_thread):
     article, held = hostile_thread
     context.add_init_script(PROBE_INIT)
 

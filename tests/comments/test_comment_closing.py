@@ -11,21 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import ArticleComment, PendingComment
-from tests.makers import comment_form_data, make_comment
+from tests.makers import make_comment
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def post(article, **fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("comments:post"), comment_form_data(article, **fields), REMOTE_ADDR="192.0.2.44")
-
-    return post
 
 
 @pytest.fixture

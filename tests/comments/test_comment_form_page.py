@@ -15,15 +15,6 @@ pytestmark = pytest.mark.django_db
 POST_URL = reverse("comments:post")
 
 
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def post(article, **fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(POST_URL, comment_form_data(article, **fields), REMOTE_ADDR="198.51.100.7")
-
-    return post
-
-
 def the_form(response):
     assert response.status_code == 200
     return parse(response).find("div", id="respond")

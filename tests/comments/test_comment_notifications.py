@@ -14,11 +14,6 @@ from tests.makers import comment_form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def comment(article, name, email, *, parent=None, followup=False, verdict=None):
     return services.comment_create(
         article=article,

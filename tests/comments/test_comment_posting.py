@@ -24,19 +24,6 @@ def _moderators(settings):
 
 
 @pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST the comment form and run the after-commit hooks (mail) as a real request would."""
-
-    def post(article, client=client, **fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
-                POST_URL, comment_form_data(article, **fields), REMOTE_ADDR=fields.pop("ip", "203.0.113.9")
-            )
-
-    return post
-
-
-@pytest.fixture
 def follow_link(client, django_capture_on_commit_callbacks):
     def follow(message, client=client):
         path = re.search(r"http://127\.0\.0\.1:8000(/comments/confirm/[^/\s]+/)", message.body).group(1)

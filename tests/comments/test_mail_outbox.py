@@ -69,11 +69,6 @@ def smtp(settings):
         server.controller.stop()
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def send_queued_mail(*args):
     out = StringIO()
     call_command("send_queued_mail", *args, stdout=out)

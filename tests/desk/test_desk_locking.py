@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def edith(desk_editor):
-    desk_editor.first_name, desk_editor.last_name = "Edith", "Desk"
-    desk_editor.save()
+def edith(editor):
+    editor.first_name, editor.last_name = "Edith", "Desk"
+    editor.save()
     client = Client()
-    client.force_login(desk_editor)
+    client.force_login(editor)
     return client
 
 

@@ -6,7 +6,6 @@ import datetime
 import pytest
 import time_machine
 from django.core import signing
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,17 +24,6 @@ pytestmark = pytest.mark.django_db
 #   5. the navigation's sections (context processor)
 #   6. related stories under it ({% related_stories %}, articles/templatetags/distribution.py)
 SHARED_PREVIEW_QUERIES = 6
-
-
-@pytest.fixture
-def editor_client(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
-
-
-@pytest.fixture
-def anonymous():
-    return Client()
 
 
 @pytest.fixture
@@ -71,8 +59,8 @@ def test_an_editor_shares_a_draft_and_the_reviewer_reads_it_without_an_account(e
     assert 'id="comments"' not in html  # a reviewer is not a reader: no comments, no comment form
 
 
-def test_the_address_is_signed_and_a_forged_one_is_not_found(anonymous, draft, desk_editor):
-    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+def test_the_address_is_signed_and_a_forged_one_is_not_found(anonymous, draft, editor):
+    link = previews.preview_link_create(article=draft, by=editor, days=1)
     token = link.get_absolute_url().split("/")[-2]
 
     assert anonymous.get(reverse("articles:shared_preview", args=[token])).status_code == 200
@@ -88,8 +76,8 @@ def test_the_address_is_signed_and_a_forged_one_is_not_found(anonymous, draft, d
         assert anonymous.get(reverse("articles:shared_preview", args=[token])).status_code == 404
 
 
-def test_a_link_stops_working_when_it_expires(anonymous, draft, desk_editor):
-    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+def test_a_link_stops_working_when_it_expires(anonymous, draft, editor):
+    link = previews.preview_link_create(article=draft, by=editor, days=1)
 
     with time_machine.travel(link.expires_at - datetime.timedelta(minutes=1)):
         assert anonymous.get(link.get_absolute_url()).status_code == 200
@@ -102,8 +90,8 @@ def test_a_link_stops_working_when_it_expires(anonymous, draft, desk_editor):
     assert page["X-Robots-Tag"] == "noindex, nofollow"
 
 
-def test_an_editor_revokes_a_link_from_the_storys_page(editor_client, anonymous, desk_editor, draft):
-    link = previews.preview_link_create(article=draft, by=desk_editor, days=7, shared_with="Dana")
+def test_an_editor_revokes_a_link_from_the_storys_page(editor_client, anonymous, editor, draft):
+    link = previews.preview_link_create(article=draft, by=editor, days=7, shared_with="Dana")
     revoke = reverse("admin:articles_previewlink_revoke", args=[link.pk])
     assert revoke in editor_client.get(change_url(draft)).content.decode()
     assert "Yes, revoke it" in editor_client.get(revoke).content.decode()
@@ -112,15 +100,15 @@ def test_an_editor_revokes_a_link_from_the_storys_page(editor_client, anonymous,
 
     assert response["Location"] == change_url(draft)
     link.refresh_from_db()
-    assert link.revoked_by == desk_editor
+    assert link.revoked_by == editor
     page = anonymous.get(link.get_absolute_url())
     assert page.status_code == 410
     assert "The newsroom has withdrawn it." in page.content.decode()
     assert link.get_absolute_url() not in editor_client.get(change_url(draft)).content.decode()
 
 
-def test_links_are_revoked_in_bulk_and_never_deleted(editor_client, desk_editor, draft):
-    links = [previews.preview_link_create(article=draft, by=desk_editor, days=1) for _ in range(2)]
+def test_links_are_revoked_in_bulk_and_never_deleted(editor_client, editor, draft):
+    links = [previews.preview_link_create(article=draft, by=editor, days=1) for _ in range(2)]
     editor_client.post(
         reverse("admin:articles_previewlink_changelist"),
         {"action": "revoke", "_selected_action": [link.pk for link in links], "index": 0},
@@ -144,14 +132,14 @@ def test_a_reporter_cannot_share_previews(client, reporter, make_article):
     assert not PreviewLink.objects.exists()
 
 
-def test_a_story_deleted_takes_its_links_with_it(anonymous, draft, desk_editor):
-    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+def test_a_story_deleted_takes_its_links_with_it(anonymous, draft, editor):
+    link = previews.preview_link_create(article=draft, by=editor, days=1)
     address = link.get_absolute_url()
     draft.delete()
     assert anonymous.get(address).status_code == 404
 
 
-def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, desk_editor, django_assert_num_queries):
+def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, editor, django_assert_num_queries):
     from articles.models import Author, Tag
 
     small = make_article(status=Article.Status.DRAFT)
@@ -159,8 +147,8 @@ def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, des
     big.authors.set([Author.objects.create(name=f"A{n}", slug=f"a{n}") for n in range(4)])
     big.tags.set([Tag.objects.create(name=f"T{n}", slug=f"t{n}") for n in range(4)])
     for n in range(3):
-        corrections.article_correct(article=big, by=desk_editor, kind="update", note=f"Update {n}.")
-    links = [previews.preview_link_create(article=story, by=desk_editor, days=1) for story in (small, big)]
+        corrections.article_correct(article=big, by=editor, kind="update", note=f"Update {n}.")
+    links = [previews.preview_link_create(article=story, by=editor, days=1) for story in (small, big)]
     warm_process_caches()
 
     for link in links:
@@ -168,8 +156,8 @@ def test_the_preview_page_query_count_does_not_grow(anonymous, make_article, des
             assert anonymous.get(link.get_absolute_url()).status_code == 200
 
 
-def test_the_address_is_stable_and_carries_no_story_details(draft, desk_editor):
-    link = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+def test_the_address_is_stable_and_carries_no_story_details(draft, editor):
+    link = previews.preview_link_create(article=draft, by=editor, days=1)
     token = link.get_absolute_url().split("/")[-2]
     key, _signature = token.split(":")
     assert key == link.key and len(key) >= 32  # random, not the story's id or slug
@@ -178,13 +166,13 @@ def test_the_address_is_stable_and_carries_no_story_details(draft, desk_editor):
         assert PreviewLink.objects.get().get_absolute_url() == link.get_absolute_url()
 
 
-def test_the_pages_a_reviewer_and_a_reader_meet_are_valid_html5(anonymous, article, draft, desk_editor, tmp_path):
+def test_the_pages_a_reviewer_and_a_reader_meet_are_valid_html5(anonymous, article, draft, editor, tmp_path):
     from tests.html_checker import nu_errors
 
-    corrections.article_correct(article=article, by=desk_editor, kind="correction", note="A name was misspelt.\nFixed.")
-    working = previews.preview_link_create(article=draft, by=desk_editor, days=1)
+    corrections.article_correct(article=article, by=editor, kind="correction", note="A name was misspelt.\nFixed.")
+    working = previews.preview_link_create(article=draft, by=editor, days=1)
     revoked = previews.preview_link_revoke(
-        link=previews.preview_link_create(article=draft, by=desk_editor, days=1), by=desk_editor
+        link=previews.preview_link_create(article=draft, by=editor, days=1), by=editor
     )
     pages = {
         "corrected-story": article.get_absolute_url(),

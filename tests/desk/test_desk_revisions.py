@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor_client(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
-
-
-@pytest.fixture
 def story(editor_client, section):
     """A story written at the desk, then saved twice more: three revisions."""
     jane = Author.objects.create(name="Jane Reporter", slug="jane")
@@ -51,10 +45,10 @@ def history_url(article):
     return reverse("admin:articles_article_history", args=[article.pk])
 
 
-def test_every_save_keeps_a_revision_with_who_and_what(story, desk_editor):
+def test_every_save_keeps_a_revision_with_who_and_what(story, editor):
     saved = versions(story)
     assert len(saved) == 3
-    assert {version.revision.user for version in saved} == {desk_editor}
+    assert {version.revision.user for version in saved} == {editor}
     assert saved[0].field_dict["headline"] == "Council passes a tight budget"
     assert saved[2].field_dict["body"] == "<p>The council passed the budget on Tuesday.</p>"
     assert saved[0].revision.get_comment() == "Changed Headline and Tags."
@@ -72,7 +66,7 @@ def test_the_history_page_lists_the_revisions(editor_client, story):
         assert f'name="version" value="{version.pk}"' in page
         assert reverse("admin:articles_article_restore", args=[story.pk, version.pk]) in page
     assert "Changed Headline and Tags." in page
-    assert "edith" in page
+    assert "editor" in page
 
 
 def test_the_change_form_links_to_the_history(editor_client, story):
@@ -108,7 +102,7 @@ def test_a_revision_of_another_story_is_not_found(editor_client, story, make_art
     assert response.status_code == 404
 
 
-def test_restoring_brings_the_old_content_back_as_a_new_revision(editor_client, desk_editor, story):
+def test_restoring_brings_the_old_content_back_as_a_new_revision(editor_client, editor, story):
     oldest = versions(story)[-1]
     restore = reverse("admin:articles_article_restore", args=[story.pk, oldest.pk])
     page = editor_client.get(restore).content.decode()
@@ -126,12 +120,12 @@ def test_restoring_brings_the_old_content_back_as_a_new_revision(editor_client, 
     assert restored.lock_version == story.lock_version + 1  # open forms based on the old text are refused
     newest = versions(story)[0]
     assert len(versions(story)) == 4
-    assert newest.revision.user == desk_editor
+    assert newest.revision.user == editor
     assert newest.revision.get_comment().startswith("Restored the revision saved ")
 
 
-def test_restoring_never_moves_or_publishes_the_story(editor_client, desk_editor, story):
-    publishing.article_publish(article=story, by=desk_editor)
+def test_restoring_never_moves_or_publishes_the_story(editor_client, editor, story):
+    publishing.article_publish(article=story, by=editor)
     story.refresh_from_db()
     address, status = story.get_absolute_url(), story.status
     editor_client.post(reverse("admin:articles_article_restore", args=[story.pk, versions(story)[-1].pk]))
@@ -139,14 +133,14 @@ def test_restoring_never_moves_or_publishes_the_story(editor_client, desk_editor
     assert (story.get_absolute_url(), story.status) == (address, status)
 
 
-def test_a_revision_that_would_leave_a_live_story_incomplete_is_not_restored(editor_client, desk_editor, story):
+def test_a_revision_that_would_leave_a_live_story_incomplete_is_not_restored(editor_client, editor, story):
     Article.objects.filter(pk=story.pk).update(body="")
     story.refresh_from_db()
     with reversion.create_revision():
         story.save()  # a revision with an empty body, as a script might leave
     empty = versions(story)[0]
     post_story(editor_client, story, body="<p>Restored text.</p>")
-    publishing.article_publish(article=story, by=desk_editor)
+    publishing.article_publish(article=story, by=editor)
 
     response = editor_client.post(reverse("admin:articles_article_restore", args=[story.pk, empty.pk]), follow=True)
 

@@ -113,7 +113,7 @@ EXPECTED = {
         "bans": 403,
         "unconfirmed comments": 403,
     },
-    "desk_editor": {
+    "editor": {
         "stories": 200,
         "new story": 200,
         "someone else's draft": 200,
@@ -124,7 +124,7 @@ EXPECTED = {
         "bans": 403,
         "unconfirmed comments": 403,
     },
-    "desk_moderator": {
+    "moderator": {
         "stories": 403,
         "new story": 403,
         "someone else's draft": 403,
@@ -145,8 +145,8 @@ def test_each_role_opens_only_its_pages(client, request, pages, persona):
     assert opened == EXPECTED[persona]
 
 
-def test_a_moderator_sees_the_comments_but_not_the_stories_on_the_admin_index(client, desk_moderator):
-    client.force_login(desk_moderator)
+def test_a_moderator_sees_the_comments_but_not_the_stories_on_the_admin_index(client, moderator):
+    client.force_login(moderator)
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:comments_articlecomment_changelist") in page
     assert reverse("admin:articles_article_changelist") not in page
@@ -275,9 +275,9 @@ def test_the_services_refuse_a_reporter_whatever_the_path(reporter, make_article
 # --- editors ------------------------------------------------------------------------------------------
 
 
-def test_an_editor_edits_and_publishes_a_reporters_story(client, desk_editor, reporter, make_article):
+def test_an_editor_edits_and_publishes_a_reporters_story(client, editor, reporter, make_article):
     story = make_article(status=Article.Status.IN_REVIEW, created_by=reporter)
-    client.force_login(desk_editor)
+    client.force_login(editor)
     page = client.get(change_url(story)).content.decode()
     assert "Save and publish now" in page
     assert "Save and schedule publication" in page
@@ -289,9 +289,9 @@ def test_an_editor_edits_and_publishes_a_reporters_story(client, desk_editor, re
     assert (story.headline, story.status, story.is_public) == ("Tightened", Article.Status.PUBLISHED, True)
 
 
-def test_an_editor_has_every_status_action_on_the_story_list(client, desk_editor, make_article):
+def test_an_editor_has_every_status_action_on_the_story_list(client, editor, make_article):
     make_article()
-    client.force_login(desk_editor)
+    client.force_login(editor)
     actions = dict(
         client.get(reverse("admin:articles_article_changelist")).context["action_form"].fields["action"].choices
     )
@@ -304,19 +304,19 @@ def test_an_editor_has_every_status_action_on_the_story_list(client, desk_editor
 # --- moderators -----------------------------------------------------------------------------------------
 
 
-def test_a_moderator_cannot_post_to_a_story(client, desk_moderator, make_article):
+def test_a_moderator_cannot_post_to_a_story(client, moderator, make_article):
     story = make_article(status=Article.Status.DRAFT)
-    client.force_login(desk_moderator)
+    client.force_login(moderator)
     assert client.post(change_url(story), {"headline": "x", "_workflow": "publish"}).status_code == 403
     story.refresh_from_db()
     assert story.status == Article.Status.DRAFT
 
 
-def test_a_moderator_manages_bans(client, desk_moderator):
-    client.force_login(desk_moderator)
+def test_a_moderator_manages_bans(client, moderator):
+    client.force_login(moderator)
     response = client.post(reverse("admin:comments_ban_add"), {"value": "spam.example", "reason": "Spam"})
     assert response.status_code == 302
-    assert Ban.objects.get().created_by == desk_moderator
+    assert Ban.objects.get().created_by == moderator
 
 
 def test_a_user_in_no_group_opens_nothing(client, django_user_model):

@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,17 +30,6 @@ def split(moment):
 
 def messages_of(response):
     return [str(message) for message in response.context["messages"]]
-
-
-@pytest.fixture
-def editor_client(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
-
-
-@pytest.fixture
-def anonymous():
-    return Client()
 
 
 @pytest.fixture
@@ -83,14 +71,14 @@ def test_only_a_draft_can_be_submitted(reporter, make_article):
 # --- publish now --------------------------------------------------------------------------------------------
 
 
-def test_publish_now_puts_the_story_live_at_its_address(editor_client, desk_editor, anonymous, draft):
+def test_publish_now_puts_the_story_live_at_its_address(editor_client, editor, anonymous, draft):
     post_story(editor_client, draft, _workflow="publish")
 
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED
     assert timezone.now() - draft.published_at < datetime.timedelta(seconds=30)
     change = draft.status_changes.get()
-    assert (change.action, change.by, change.effective_at) == (Action.PUBLISHED, desk_editor, draft.published_at)
+    assert (change.action, change.by, change.effective_at) == (Action.PUBLISHED, editor, draft.published_at)
     assert anonymous.get(draft.get_absolute_url()).status_code == 200
 
 
@@ -131,12 +119,12 @@ def test_a_draft_without_a_body_may_still_be_saved_as_a_draft(editor_client, dra
     assert (draft.status, draft.body) == (Status.DRAFT, "")
 
 
-def test_publishing_needs_alt_text_for_the_lead_image(desk_editor, make_article):
+def test_publishing_needs_alt_text_for_the_lead_image(editor, make_article):
     # Stories saved outside the form (imports, scripts) are checked too, by the service itself.
     story = make_article(status=Status.DRAFT, headline="  ", body="", lead_image=image_file())
 
     with pytest.raises(workflow.NotReadyToPublish) as refused:
-        publishing.article_publish(article=story, by=desk_editor)
+        publishing.article_publish(article=story, by=editor)
 
     assert refused.value.problems == {
         "headline": "Write a headline before publishing.",
@@ -252,20 +240,20 @@ def test_a_scheduled_unpublish_takes_the_story_down_on_time_without_a_job(editor
         assert "desk-state-down" in page
 
 
-def test_a_story_cannot_be_scheduled_to_come_down_before_it_goes_live(desk_editor, make_article):
+def test_a_story_cannot_be_scheduled_to_come_down_before_it_goes_live(editor, make_article):
     story = make_article(status=Status.SCHEDULED, published_at=timezone.now() + 2 * HOUR)
     with pytest.raises(workflow.WorkflowError, match="Choose a time after the story goes live"):
-        publishing.article_schedule_unpublish(article=story, by=desk_editor, when=timezone.now() + HOUR)
+        publishing.article_schedule_unpublish(article=story, by=editor, when=timezone.now() + HOUR)
 
 
-def test_a_draft_cannot_be_scheduled_to_come_down(desk_editor, draft):
-    assert workflow.SCHEDULE_UNPUBLISH not in workflow.available_actions(desk_editor, draft)
+def test_a_draft_cannot_be_scheduled_to_come_down(editor, draft):
+    assert workflow.SCHEDULE_UNPUBLISH not in workflow.available_actions(editor, draft)
     with pytest.raises(workflow.WorkflowError, match="Only a live or scheduled story can be scheduled to come down."):
-        publishing.article_schedule_unpublish(article=draft, by=desk_editor, when=timezone.now() + HOUR)
+        publishing.article_schedule_unpublish(article=draft, by=editor, when=timezone.now() + HOUR)
 
 
-def test_a_scheduled_unpublish_can_be_cancelled(editor_client, desk_editor, article):
-    publishing.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
+def test_a_scheduled_unpublish_can_be_cancelled(editor_client, editor, article):
+    publishing.article_schedule_unpublish(article=article, by=editor, when=timezone.now() + HOUR)
     assert "Save and cancel the scheduled unpublish" in editor_client.get(change_url(article)).content.decode()
 
     post_story(editor_client, article, _workflow="cancel_unpublish")
@@ -278,7 +266,7 @@ def test_a_scheduled_unpublish_can_be_cancelled(editor_client, desk_editor, arti
 
 
 def test_unpublish_now_takes_the_story_down_and_publishing_again_keeps_its_address(
-    editor_client, desk_editor, anonymous, article
+    editor_client, editor, anonymous, article
 ):
     address, published_at = article.get_absolute_url(), article.published_at
 
@@ -289,36 +277,36 @@ def test_unpublish_now_takes_the_story_down_and_publishing_again_keeps_its_addre
     assert article.status_changes.get().action == Action.UNPUBLISHED
     assert anonymous.get(address).status_code == 404
 
-    publishing.article_publish(article=article, by=desk_editor)
+    publishing.article_publish(article=article, by=editor)
     assert (article.published_at, article.get_absolute_url()) == (published_at, address)
     assert anonymous.get(address).status_code == 200
 
 
-def test_a_story_taken_down_on_schedule_can_go_live_again(desk_editor, article):
-    publishing.article_schedule_unpublish(article=article, by=desk_editor, when=timezone.now() + HOUR)
+def test_a_story_taken_down_on_schedule_can_go_live_again(editor, article):
+    publishing.article_schedule_unpublish(article=article, by=editor, when=timezone.now() + HOUR)
     with time_machine.travel(timezone.now() + 2 * HOUR):
         article.refresh_from_db()
         assert article.is_taken_down
-        assert workflow.PUBLISH in workflow.available_actions(desk_editor, article)
-        publishing.article_publish(article=article, by=desk_editor)
+        assert workflow.PUBLISH in workflow.available_actions(editor, article)
+        publishing.article_publish(article=article, by=editor)
         assert article.is_public and article.unpublish_at is None
 
 
 # --- the record --------------------------------------------------------------------------------------------
 
 
-def test_the_history_page_lists_who_changed_the_status_and_when(editor_client, desk_editor, reporter, draft):
+def test_the_history_page_lists_who_changed_the_status_and_when(editor_client, editor, reporter, draft):
     publishing.article_submit_for_review(article=draft, by=reporter)
-    publishing.article_publish(article=draft, by=desk_editor)
+    publishing.article_publish(article=draft, by=editor)
 
     page = editor_client.get(reverse("admin:articles_article_history", args=[draft.pk])).content.decode()
 
     assert "Submitted for review (draft → in review)" in page
     assert "Published (in review → published)" in page
-    assert page.index("rita") > page.index("edith")  # newest first
+    assert page.index("rita") > page.index("editor")  # newest first
 
 
-def test_the_status_buttons_follow_the_story_state(desk_editor, make_article):
+def test_the_status_buttons_follow_the_story_state(editor, make_article):
     labels = {
         Status.DRAFT: [workflow.SUBMIT, workflow.PUBLISH, workflow.SCHEDULE],
         Status.IN_REVIEW: [workflow.PUBLISH, workflow.SCHEDULE],
@@ -326,7 +314,7 @@ def test_the_status_buttons_follow_the_story_state(desk_editor, make_article):
         Status.UNPUBLISHED: [workflow.PUBLISH, workflow.SCHEDULE],
     }
     for status, expected in labels.items():
-        assert workflow.available_actions(desk_editor, make_article(status=status)) == expected
+        assert workflow.available_actions(editor, make_article(status=status)) == expected
 
 
 def test_the_change_form_shows_the_status_in_words(editor_client, make_article):

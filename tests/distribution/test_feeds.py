@@ -153,19 +153,13 @@ def test_feeds_may_be_cached_by_proxies_for_a_few_minutes(client, db):
     assert "max-age=300" in response["Cache-Control"]
 
 
-def test_the_feed_query_count_does_not_grow_with_stories(client, make_article, source, django_assert_num_queries):
+def test_the_feed_query_count_does_not_grow_with_stories(client, add_stories, django_assert_num_queries):
     Site.objects.get_current()  # the sites framework caches the Site per process
 
-    def add(count):
-        for n in range(count):
-            author = Author.objects.create(name=f"A{n}", slug=f"a-{Author.objects.count()}")
-            tag = Tag.objects.create(name=f"T{Tag.objects.count()}", slug=f"t-{Tag.objects.count()}")
-            make_article(source=source, source_url=f"https://wire.example/{n}", authors=[author], tags=[tag])
-
-    add(2)
+    add_stories(2)
     with django_assert_num_queries(SITE_FEED_QUERIES):
         client.get(reverse("articles:feed_rss"))
-    add(8)
+    add_stories(8)
     with django_assert_num_queries(SITE_FEED_QUERIES):
         client.get(reverse("articles:feed_atom"))
     with django_assert_num_queries(NARROW_FEED_QUERIES):

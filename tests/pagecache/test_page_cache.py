@@ -44,9 +44,9 @@ def reader_browser():
 
 
 @pytest.fixture
-def desk(client, desk_editor, django_capture_on_commit_callbacks):
+def desk(client, editor, django_capture_on_commit_callbacks):
     """The desk's change form, signed in as an editor; each post commits (on_commit callbacks run)."""
-    client.force_login(desk_editor)
+    client.force_login(editor)
 
     def post(article, **changes):
         with django_capture_on_commit_callbacks(execute=True):

@@ -134,8 +134,8 @@ def test_a_commenter_reads_from_the_primary_from_posting_until_long_after(replic
 
 
 @in_both_databases
-def test_signed_in_staff_read_only_from_the_primary(replicas, clock, client, editor, article):
-    client.force_login(editor)
+def test_signed_in_staff_read_only_from_the_primary(replicas, clock, client, editor_by_permissions, article):
+    client.force_login(editor_by_permissions)
     clock.settle()
 
     for url in (article.get_absolute_url(), "/", reverse("admin:articles_article_changelist")):

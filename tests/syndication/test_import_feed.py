@@ -2,7 +2,8 @@
 syndication record; re-runs create nothing; unchanged feeds are not downloaded again; --publish,
 --section, --all; the summary, the progress bar and the exit status.
 
-Feeds come from tests/feeds/, served by a real HTTP server on 127.0.0.1 (tests/feed_server.py)."""
+Feeds come from tests/syndication/feeds/, served by a real HTTP server on 127.0.0.1
+(tests/syndication/feed_server.py)."""
 
 import datetime
 import io
@@ -13,43 +14,22 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from articles.models import Article, Author, Section, Source, StatusChange
+from tests.syndication.commands import run
 from tests.syndication.feed_server import FEEDS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_from_the_feed_server")]
 
 UTC = datetime.UTC
 
 
-@pytest.fixture(autouse=True)
-def _import_settings(settings):
-    # The test server is on 127.0.0.1, which images are normally not fetched from.
-    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
-
-
 @pytest.fixture
-def courier(section, feed_server):
-    """A source whose feed (tests/feeds/rss2.xml) and images are on the test server."""
+def courier(courier, feed_server):
+    """The source (tests/syndication/conftest.py) with its images on the test server and a licence."""
     feed_server.serve_image("/images/harbour.jpg", size=(80, 60), fmt="JPEG")
     feed_server.serve_image("/images/ferry.png", size=(40, 30), fmt="PNG")
-    return Source.objects.create(
-        name="Harbour City Courier",
-        slug="courier",
-        homepage="https://courier.example.com/",
-        feed_url=feed_server.serve_feed("/feed.xml", "rss2.xml"),
-        licence="© Harbour City Courier; republished under the regional content-sharing agreement.",
-        default_section=section,
-    )
-
-
-def run(*args, tty=False):
-    out = TerminalIO() if tty else io.StringIO()
-    call_command("import_feed", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
-class TerminalIO(io.StringIO):
-    def isatty(self):
-        return True
+    courier.licence = "© Harbour City Courier; republished under the regional content-sharing agreement."
+    courier.save()
+    return courier
 
 
 def test_rss2_entries_become_draft_stories_crediting_the_source(courier, section):

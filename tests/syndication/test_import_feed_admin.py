@@ -12,26 +12,10 @@ from django.urls import reverse
 
 from articles.models import Article, Source, UpstreamChange
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_timeouts")]
 
 SOURCES = reverse("admin:articles_source_changelist")
 STORIES = reverse("admin:articles_article_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _import_settings(settings):
-    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
-
-
-@pytest.fixture
-def courier(section, feed_server):
-    return Source.objects.create(
-        name="Harbour City Courier",
-        slug="courier",
-        homepage="https://courier.example.com/",
-        feed_url=feed_server.serve_feed("/feed.xml", "rss2.xml"),
-        default_section=section,
-    )
 
 
 def fetch_now(client, *sources):
@@ -109,8 +93,8 @@ def test_feeds_that_cannot_be_read_are_error_messages_and_the_others_still_impor
     assert "error: cannot read" in admin_client.get(SOURCES).content.decode()  # the "last fetch" column
 
 
-def test_editors_are_offered_the_action_and_reporters_are_not(client, desk_editor, reporter, courier):
-    client.force_login(desk_editor)
+def test_editors_are_offered_the_action_and_reporters_are_not(client, editor, reporter, courier):
+    client.force_login(editor)
     assert "Fetch new stories now" in client.get(SOURCES).content.decode()
 
     client.force_login(reporter)

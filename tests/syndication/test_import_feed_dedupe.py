@@ -2,40 +2,15 @@
 by a fingerprint of headline + lead. And what happens when an entry changes at the source: an untouched
 draft is updated; anything else is left alone and flagged for an editor with a diff."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from reversion.models import Version
 
 from articles.models import Article, Source, UpstreamChange
 from articles.syndication.importing import fingerprint, normalize_link
+from tests.syndication.commands import run
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _import_settings(settings):
-    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 2, "DOWNLOAD_SECONDS": 5}
-
-
-@pytest.fixture
-def courier(section, feed_server):
-    feed_server.serve_feed("/feed.xml", "rss2.xml")
-    return Source.objects.create(
-        name="Courier",
-        slug="courier",
-        homepage="https://courier.example.com/",
-        feed_url=feed_server.url("/feed.xml"),
-        default_section=section,
-    )
-
-
-def run(*args):
-    out = io.StringIO()
-    call_command("import_feed", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_from_the_feed_server")]
 
 
 def serve_changed(feed_server, *replacements):
@@ -301,13 +276,13 @@ def test_only_the_times_changing_is_not_a_change(courier, feed_server):
 
 
 def test_an_editor_who_opened_a_draft_before_the_source_changed_cannot_save_over_the_update(
-    courier, feed_server, desk_editor, client
+    courier, feed_server, editor, client
 ):
     from tests.desk.forms import opened_form, post_story
 
     run("courier")
     story = Article.objects.get(source_guid=HARBOUR)
-    client.force_login(desk_editor)
+    client.force_login(editor)
     _, form = opened_form(client, story)
     serve_changed(
         feed_server, (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4")

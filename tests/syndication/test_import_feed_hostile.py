@@ -7,17 +7,13 @@ import time
 
 import feedparser
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from articles.models import Article, Source
+from tests.syndication.commands import run
 from tests.syndication.feed_server import FEEDS, image_bytes
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _import_settings(settings):
-    settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_timeouts")]
 
 
 @pytest.fixture
@@ -29,12 +25,6 @@ def wire(section, feed_server):
         feed_url=feed_server.url("/feed.xml"),
         default_section=section,
     )
-
-
-def run(*args):
-    out = io.StringIO()
-    call_command("import_feed", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
 
 
 def one_item_feed(*, image_url="", body="<p>Text.</p>", link="https://hostile.example.net/1"):
