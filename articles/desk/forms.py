@@ -70,10 +70,9 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["base_version"].initial = self.instance.lock_version
             # Without it there is no telling whether the save overwrites someone else's.
             self.fields["base_version"].required = self.instance.pk is not None
-        now = timezone.now()
         if "go_live_at" in self.fields and self.instance.is_scheduled:
             self.fields["go_live_at"].initial = self.instance.published_at
-        if "come_down_at" in self.fields and self.instance.unpublish_at and self.instance.unpublish_at > now:
+        if "come_down_at" in self.fields and publishing.in_the_future(self.instance.unpublish_at):
             self.fields["come_down_at"].initial = self.instance.unpublish_at
 
     def clean(self):
@@ -87,11 +86,11 @@ class ArticleAdminForm(forms.ModelForm):
             return cleaned
         if action == workflow.SCHEDULE and not cleaned.get("go_live_at"):
             self.add_error("go_live_at", "Choose when the story should go live.")
-        elif action == workflow.SCHEDULE and cleaned["go_live_at"] <= timezone.now():
+        elif action == workflow.SCHEDULE and not publishing.in_the_future(cleaned["go_live_at"]):
             self.add_error("go_live_at", "Choose a time in the future.")
         if action == workflow.SCHEDULE_UNPUBLISH and not cleaned.get("come_down_at"):
             self.add_error("come_down_at", "Choose when the story should come down.")
-        elif action == workflow.SCHEDULE_UNPUBLISH and cleaned["come_down_at"] <= timezone.now():
+        elif action == workflow.SCHEDULE_UNPUBLISH and not publishing.in_the_future(cleaned["come_down_at"]):
             self.add_error("come_down_at", "Choose a time in the future.")
         self._check_publishable(action, cleaned)
         return cleaned

@@ -45,6 +45,12 @@ def _record(article, current, by, action, from_status, effective_at=None):
     )
 
 
+def in_the_future(moment):
+    """A time a story may be scheduled to go live or come down at: later than now (the one rule of the
+    change form and the services)."""
+    return moment is not None and moment > timezone.now()
+
+
 def publication_time(article, now):
     """When "Publish now" puts the story live: now, unless it was live before (its time, and address, stay)."""
     return article.published_at if article.published_at and article.published_at <= now else now
@@ -96,9 +102,9 @@ def article_schedule(*, article, by, when):
     """Goes live at `when` with no job to run: `ArticleQuerySet.published()` compares the time."""
     current = _locked(article)
     _check(workflow.SCHEDULE, current, by)
-    if when is None or when <= timezone.now():
+    if not in_the_future(when):
         raise WorkflowError("Choose a time in the future to schedule publication.")
-    if current.unpublish_at and current.unpublish_at > timezone.now() and current.unpublish_at <= when:
+    if in_the_future(current.unpublish_at) and current.unpublish_at <= when:
         raise WorkflowError(
             f"This story is set to come down at {_local(current.unpublish_at)}, before it would go live: "
             "cancel the scheduled unpublish first."
@@ -115,7 +121,7 @@ def article_schedule_unpublish(*, article, by, when):
     """Comes down at `when`, again with no job to run."""
     current = _locked(article)
     _check(workflow.SCHEDULE_UNPUBLISH, current, by)
-    if when is None or when <= timezone.now():
+    if not in_the_future(when):
         raise WorkflowError("Choose a time in the future for the story to come down.")
     if when <= current.published_at:
         raise WorkflowError(f"Choose a time after the story goes live ({_local(current.published_at)}).")
