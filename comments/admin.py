@@ -315,7 +315,7 @@ class ArticleCommentAdmin(admin.ModelAdmin):
     def _decide(self, request, queryset, decide, message, **options):
         """One decision on each selected comment through its service, which leaves alone those it already holds."""
         reason = self._reason(request)
-        done = sum(decide(comment, by=request.user, reason=reason, **options) for comment in queryset)
+        done = sum(decide(comment=comment, by=request.user, reason=reason, **options) for comment in queryset)
         self.message_user(request, message.format(plural(done, "comment")), messages.SUCCESS)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
@@ -334,7 +334,7 @@ class ArticleCommentAdmin(admin.ModelAdmin):
         emails = sorted({comment.user_email.strip().lower() for comment in queryset if comment.user_email})
         reason = self._reason(request) or "Banned from the moderation queue."
         removed = sum(
-            services.commenter_ban(email, by=request.user, reason=reason, remove_comments=remove_comments)
+            services.commenter_ban(email=email, by=request.user, reason=reason, remove_comments=remove_comments)
             for email in emails
         )
         message = f"Banned {plural(len(emails), 'address', 'addresses')}"

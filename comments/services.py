@@ -99,7 +99,7 @@ class ConfirmationError(Exception):
 
 
 @transaction.atomic
-def pending_comment_confirm(pending):
+def pending_comment_confirm(*, pending):
     """Turn a confirmed pending comment into a real one, re-checking the policy as it is now."""
     # Locks the row so two clicks on the link cannot both create the comment.
     pending = (
@@ -128,7 +128,7 @@ def pending_comment_confirm(pending):
 
 
 @transaction.atomic
-def comment_approve(comment, *, by, reason=""):
+def comment_approve(*, comment, by, reason=""):
     """Publish a held (or hidden) comment; its replies keep their own state.
 
     True when it did; False for a comment already published and reviewed, which is left as it is.
@@ -146,7 +146,7 @@ def comment_approve(comment, *, by, reason=""):
 
 
 @transaction.atomic
-def comment_remove(comment, *, by, reason="", spam=False):
+def comment_remove(*, comment, by, reason="", spam=False):
     """Take a comment down, as spam or not. True when it did; False for one already removed (and spam, if asked)."""
     if comment.is_removed and (comment.is_spam or not spam):
         return False
@@ -158,14 +158,14 @@ def comment_remove(comment, *, by, reason="", spam=False):
 
 
 @transaction.atomic
-def commenter_ban(email, *, by, reason="", remove_comments=False):
+def commenter_ban(*, email, by, reason="", remove_comments=False):
     """Ban an address from commenting; optionally remove everything it has posted. Returns how many it removed."""
     email = email.strip().lower()
     Ban.objects.get_or_create(value=email, defaults={"reason": reason, "created_by": by})
     removed = 0
     for comment in ArticleComment.objects.filter(user_email__iexact=email):
         _record(comment, Action.BANNED, reason, by)
-        if remove_comments and comment_remove(comment, by=by, reason="Author banned"):
+        if remove_comments and comment_remove(comment=comment, by=by, reason="Author banned"):
             removed += 1
     return removed
 
@@ -180,7 +180,7 @@ def commenter_unsubscribe(*, comment):
 
 
 @transaction.atomic
-def comment_edit(comment, *, text):
+def comment_edit(*, comment, text):
     """The author changes their text within the edit window; the policy may send it back to the queue."""
     verdict = policy.judge(
         article=comment.content_object, text=text, email=comment.user_email, user=comment.user, new=False
@@ -200,14 +200,14 @@ def comment_edit(comment, *, text):
 
 
 @transaction.atomic
-def comment_delete_by_author(comment):
+def comment_delete_by_author(*, comment):
     comment.is_removed = True
     comment.save(update_fields=["is_removed"])
     _record(comment, Action.DELETED)
 
 
 @transaction.atomic
-def comment_flag(comment, *, reason, reporter, note=""):
+def comment_flag(*, comment, reason, reporter, note=""):
     """Record a reader's flag; enough flags hide the comment until a moderator looks."""
     _, created = Report.objects.get_or_create(
         comment=comment, reporter=reporter, defaults={"reason": reason, "note": note[:300]}
@@ -237,7 +237,7 @@ def privacy_request_create(*, email, action, ip_address=None):
 
 
 @transaction.atomic
-def commenter_erase(email):
+def commenter_erase(*, email):
     """Erase everything an address has posted, keeping the threads' shape.
 
     Each comment keeps its place (replies to it still hang together) as "This comment has been
@@ -271,19 +271,20 @@ LINK_ALREADY_USED = "This link was already used. To ask again, fill in the form 
 
 
 @transaction.atomic
-def privacy_request_carry_out(pk):
+def privacy_request_carry_out(*, privacy_request):
     """Carry out a confirmed request, once: the export's data (a dict) or the erase's counts.
 
     The address is cleared from the request as it is carried out.
     """
-    privacy_request = PrivacyRequest.objects.select_for_update().get(pk=pk)
+    # Locks the row (read again) so two clicks on the link cannot both carry it out.
+    privacy_request = PrivacyRequest.objects.select_for_update().get(pk=privacy_request.pk)
     if privacy_request.completed_at:
         raise ConfirmationError(LINK_ALREADY_USED, status=410)
     email = privacy_request.email
     if privacy_request.action == PrivacyRequest.Action.EXPORT:
         result = selectors.commenter_data(email)
     else:
-        result = commenter_erase(email)
+        result = commenter_erase(email=email)
     privacy_request.email = ""
     privacy_request.completed_at = timezone.now()
     privacy_request.save(update_fields=["email", "completed_at"])

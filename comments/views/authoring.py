@@ -64,7 +64,7 @@ def edit(request, pk):
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/comment_edit.html", {**context, "form": form}, status=400)
-    verdict = services.comment_edit(comment, text=form.cleaned_data["comment"])
+    verdict = services.comment_edit(comment=comment, text=form.cleaned_data["comment"])
     if verdict.rejected:
         context.update(form=form, message=verdict.reason)
         return render(request, "comments/comment_edit.html", context, status=verdict.status)
@@ -80,6 +80,6 @@ def delete(request, pk):
         return refusal
     if request.method == "GET":
         return render(request, "comments/comment_confirm_delete.html", {"comment": comment, "article": article})
-    services.comment_delete_by_author(comment)
+    services.comment_delete_by_author(comment=comment)
     messages.success(request, "Your comment was deleted.")
     return redirect(f"{article.get_absolute_url()}#comments")

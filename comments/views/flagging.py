@@ -54,7 +54,10 @@ def flag(request, pk):
     form = FlagForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         services.comment_flag(
-            comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"], reporter=reporter_for(request)
+            comment=comment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reporter=reporter_for(request),
         )
         # The same answer for a first or a repeat flag, and whether or not it hid the comment.
         return render(request, "comments/flagged.html", {"article": article})

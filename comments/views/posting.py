@@ -144,7 +144,7 @@ def confirm(request, token):
     except (signing.BadSignature, PendingComment.DoesNotExist, KeyError, TypeError, json.JSONDecodeError):
         return _problem(request, "This confirmation link is not valid. Please check you copied all of it.", 400)
     try:
-        comment = services.pending_comment_confirm(pending)
+        comment = services.pending_comment_confirm(pending=pending)
     except services.ConfirmationError as error:
         return _problem(request, error.message, error.status, article=error.article)
     return _posted(request, comment)

@@ -99,7 +99,7 @@ def confirm(request, token):
         }
         return render(request, "comments/privacy_confirm.html", context)
     try:
-        result = services.privacy_request_carry_out(privacy_request.pk)
+        result = services.privacy_request_carry_out(privacy_request=privacy_request)
     except services.ConfirmationError as error:
         return _problem(request, error.message, error.status)
     if privacy_request.action == PrivacyRequest.Action.EXPORT:

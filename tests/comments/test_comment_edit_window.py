@@ -94,7 +94,7 @@ def test_an_edit_goes_back_to_moderation_then_shows_as_edited(client, article, p
     assert published.decisions.filter(action=Action.EDITED).exists()
     assert "My better thought." not in client.get(article.get_absolute_url()).content.decode()
 
-    services.comment_approve(published, by=moderator)
+    services.comment_approve(comment=published, by=moderator)
 
     shown = comment_on_page(Client(), article, published)
     assert shown.find("div", class_="comment-body").text == "My better thought."

@@ -26,7 +26,7 @@ def make_comment(article, text="A comment.", *, name="Pat", email="pat@example.c
 
 def flag(comment, *readers):
     for reader in readers:
-        services.comment_flag(comment, reason="abuse", reporter=reader)
+        services.comment_flag(comment=comment, reason="abuse", reporter=reader)
 
 
 def change_url(comment):
@@ -75,8 +75,8 @@ def every_state(make_article):
         "flagged": make_comment(article, "Flagged once words.", held=False),
         "hidden": make_comment(article, "Hidden by flags words.", held=False),
     }
-    services.comment_remove(made["removed"], by=None)
-    services.comment_remove(made["spam"], by=None, spam=True)
+    services.comment_remove(comment=made["removed"], by=None)
+    services.comment_remove(comment=made["spam"], by=None, spam=True)
     flag(made["flagged"], "r1")
     flag(made["hidden"], "r1", "r2", "r3")
     return made
@@ -382,7 +382,7 @@ class TestPrivacyAndPermissions:
 
     def test_who_flagged_is_not_shown_even_to_moderators(self, client, moderator, article):
         comment = make_comment(article, held=False)
-        services.comment_flag(comment, reason="abuse", reporter="user:4242", note="Rude to me")
+        services.comment_flag(comment=comment, reason="abuse", reporter="user:4242", note="Rude to me")
         client.force_login(moderator)
         page = client.get(change_url(comment)).content.decode()
         assert "Abusive or hateful" in page and "Rude to me" in page

@@ -61,7 +61,7 @@ class TestReplies:
         assert mailoutbox == []
 
         with on_commit():
-            services.comment_approve(reply, by=editor)
+            services.comment_approve(comment=reply, by=editor)
         assert [m.to for m in mailoutbox] == [["ann@example.com"]]
 
 
@@ -77,7 +77,7 @@ class TestApproval:
     ):
         with on_commit():
             held = comment(article, "Pat", "pat@example.com", followup=True, verdict=policy.hold("first"))
-            services.comment_approve(held, by=moderator)
+            services.comment_approve(comment=held, by=moderator)
 
         [mail] = to(mailoutbox, "pat@example.com")
         assert mail.subject == "Your comment on “Council passes budget” is published"
@@ -87,16 +87,16 @@ class TestApproval:
     def test_re_approving_after_flags_sends_nothing_again(self, article, moderator, on_commit, mailoutbox):
         with on_commit():
             held = comment(article, "Pat", "pat@example.com", followup=True, verdict=policy.hold("first"))
-            services.comment_approve(held, by=moderator)
+            services.comment_approve(comment=held, by=moderator)
             held.is_public = False
             held.save()
-            services.comment_approve(held, by=moderator)
+            services.comment_approve(comment=held, by=moderator)
         assert len(to(mailoutbox, "pat@example.com")) == 1
 
     def test_no_approval_mail_without_asking(self, article, moderator, on_commit, mailoutbox):
         with on_commit():
             held = comment(article, "Pat", "pat@example.com", verdict=policy.hold("first"))
-            services.comment_approve(held, by=moderator)
+            services.comment_approve(comment=held, by=moderator)
         assert to(mailoutbox, "pat@example.com") == []
 
 

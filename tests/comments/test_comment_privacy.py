@@ -123,7 +123,7 @@ def comments_everywhere(
         email, ip = unique(n)
         gone = make_comment(story, "Removed one", email=email, ip=ip)
         make_comment(story, "Reply to a removed one", email=email, ip=ip, parent=gone)
-        services.comment_remove(gone, by=moderator)
+        services.comment_remove(comment=gone, by=moderator)
 
     # Through the form, anonymously: confirmation mail, link, then published (trusted address) or held.
     for trusted in (True, False):
@@ -156,7 +156,7 @@ def comments_everywhere(
             )
         )
     ips.append("198.51.100.77")
-    services.comment_approve(ArticleComment.objects.get(comment="From an account"), by=moderator)
+    services.comment_approve(comment=ArticleComment.objects.get(comment="From an account"), by=moderator)
 
     # A reader who ticked "remember me": their details fill in their own form, and no one else's.
     n += 1

@@ -163,7 +163,7 @@ def test_comments_awaiting_moderation_are_not_shown_or_counted(client, article):
 
 def test_a_removed_comment_without_replies_disappears(client, article):
     gone = make_comment(article, "Spam spam.")
-    services.comment_remove(gone, by=None)
+    services.comment_remove(comment=gone, by=None)
 
     comments = region(client.get(article.get_absolute_url()))
 
@@ -174,8 +174,8 @@ def test_a_removed_comment_without_replies_disappears(client, article):
 @pytest.mark.parametrize(
     ("hide", "placeholder"),
     [
-        (lambda c: services.comment_remove(c, by=None), "This comment has been removed."),
-        (lambda c: services.comment_delete_by_author(c), "This comment has been removed."),
+        (lambda c: services.comment_remove(comment=c, by=None), "This comment has been removed."),
+        (lambda c: services.comment_delete_by_author(comment=c), "This comment has been removed."),
         (
             lambda c: ArticleComment.objects.filter(pk=c.pk).update(is_public=False),
             "This comment is awaiting moderation.",
@@ -254,7 +254,7 @@ def test_a_moderator_without_superuser_rights_sees_a_moderate_link(client, moder
 def test_a_moderator_can_reach_a_hidden_comment_through_its_placeholder(client, moderator, article):
     parent = make_comment(article)
     make_comment(article, parent=parent)
-    services.comment_remove(parent, by=moderator)
+    services.comment_remove(comment=parent, by=moderator)
     client.force_login(moderator)
 
     stand_in = region(client.get(article.get_absolute_url())).find("article", id=f"c{parent.pk}")
@@ -345,7 +345,7 @@ def test_the_time_of_a_comment_is_its_permalink(client, article):
 def test_there_is_no_permalink_to_a_comment_readers_may_not_see(client, article, make_article):
     held = make_comment(article, held=True)
     removed = make_comment(article)
-    services.comment_remove(removed, by=None)
+    services.comment_remove(comment=removed, by=None)
     draft = make_article(status=Article.Status.DRAFT)
     on_draft = make_comment(article)
     ArticleComment.objects.filter(pk=on_draft.pk).update(object_pk=str(draft.pk))
@@ -375,7 +375,7 @@ def test_the_story_page_query_count_does_not_grow_with_comments(client, make_art
     make_many_comments(many, 200)
     warm_process_caches()
 
-    # ARTICLE_PAGE_QUERIES (tests/test_article_views.py) lists them: the story's six, then the region's two:
+    # ARTICLE_PAGE_QUERIES (tests/query_counts.py) lists them: the story's six, then the region's two:
     #   7. published comments per thread (the count, and which threads each page holds)
     #   8. every comment in this page's threads (only the rendered fields; no user, email or IP)
     with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
@@ -424,7 +424,7 @@ def test_list_pages_show_each_storys_published_comment_count(client, make_articl
     make_comment(busy, parent=first)
     make_comment(busy)
     make_comment(busy, held=True)
-    services.comment_remove(make_comment(busy), by=None)
+    services.comment_remove(comment=make_comment(busy), by=None)
 
     for url in (reverse("articles:home"), quiet.section.get_absolute_url(), reverse("articles:source", args=["wire"])):
         cards = {card.find("h2").text: card for card in parse(client.get(url)).find_all("article", class_="card")}
@@ -438,7 +438,7 @@ def test_the_list_page_query_count_does_not_grow_with_comments(client, make_arti
     for story in stories:
         make_many_comments(story, 5)
     warm_process_caches()
-    # HOME_PAGE_QUERIES (tests/test_article_views.py): the last one counts every story's comments at once.
+    # HOME_PAGE_QUERIES (tests/query_counts.py): the last one counts every story's comments at once.
     with django_assert_num_queries(HOME_PAGE_QUERIES):
         response = client.get(reverse("articles:home"))
     assert response.content.decode().count("5 Comments") == 4

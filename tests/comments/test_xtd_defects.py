@@ -72,7 +72,7 @@ class TestRepliesKeepTheirOwnState:
     def test_removing_a_parent_leaves_its_published_reply_published(self, moderator, article):
         parent = make_comment(article, "Parent.")
         reply = make_comment(article, "Reply.", parent=parent, email="other@example.com")
-        services.comment_remove(parent, by=moderator)
+        services.comment_remove(comment=parent, by=moderator)
         reply.refresh_from_db()
         assert reply.is_public and not reply.is_removed
 
@@ -85,8 +85,8 @@ class TestRepliesKeepTheirOwnState:
 
         for comment in (root, child, grandchild, child):
             ArticleComment.objects.get(pk=comment.pk).save()
-        services.comment_approve(ArticleComment.objects.get(pk=child.pk), by=moderator)
-        services.comment_approve(ArticleComment.objects.get(pk=child.pk), by=moderator)
+        services.comment_approve(comment=ArticleComment.objects.get(pk=child.pk), by=moderator)
+        services.comment_approve(comment=ArticleComment.objects.get(pk=child.pk), by=moderator)
 
         assert nested_counts(root, child, grandchild) == before
 
