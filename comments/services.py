@@ -135,7 +135,7 @@ def comment_approve(*, comment, by, reason=""):
     """
     if comment.is_visible and comment.flags_reviewed:
         return False
-    was_public = comment.is_public and not comment.is_removed
+    was_public = comment.is_visible
     first_approval = not comment.decisions.filter(action__in=[Action.APPROVED, Action.PUBLISHED]).exists()
     comment.is_public, comment.is_removed, comment.is_spam, comment.flags_reviewed = True, False, False, True
     comment.save(update_fields=["is_public", "is_removed", "is_spam", "flags_reviewed"])
