@@ -12,7 +12,7 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
-PASSWORD = "pw"  # the personas' password (tests/conftest.py)
+PASSWORD = "pw"  # the personas' password (tests/makers.py)
 
 
 def sign_in(client, username, password, ip="198.51.100.7"):

@@ -116,7 +116,7 @@ class FeedServer:
         return self.url(path)
 
     def feed_body(self, filename):
-        """A file of tests/feeds/, its image links pointed at this server."""
+        """A file of tests/syndication/feeds/, its image links pointed at this server."""
         return (FEEDS / filename).read_bytes().replace(IMAGE_HOST_PLACEHOLDER, self.base.encode())
 
     def serve_feed(self, path, filename, **options):

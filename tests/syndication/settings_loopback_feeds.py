@@ -1,5 +1,5 @@
 """newsroom.settings with feeds and images allowed from loopback, for the `manage.py` processes the tests start
-against their own feed server on 127.0.0.1 (tests/test_import_feed_processes.py)."""
+against their own feed server on 127.0.0.1 (tests/syndication/test_import_feed_processes.py)."""
 
 from newsroom.settings import *  # noqa: F403
 
