@@ -12,15 +12,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from reversion.models import Version
 
 from ..models import Article, Correction, CorrectionChange, PreviewLink
 from ..syndication.admin import ChangedAtSourceFilter, UpstreamChangeInline
+from ..templatetags.times import human_time
 from . import corrections, presence, previews, publishing, revisions, workflow
 from .diffs import compare
-from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, local_time, requested_action
+from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, requested_action
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -61,7 +61,7 @@ class CorrectionInline(admin.TabularInline):
 
     @admin.display(description="Amended")
     def amended(self, correction):
-        return f"{timezone.localtime(correction.amended_at):%d %B %Y, %H:%M}" if correction.amended_at else "—"
+        return human_time(correction.amended_at) if correction.amended_at else "—"
 
 
 @admin.register(Article)
@@ -422,7 +422,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
             self.message_user(
                 request,
-                f"Restored the revision saved {local_time(version.revision.date_created)}, as a new revision.",
+                f"Restored the revision saved {human_time(version.revision.date_created)}, as a new revision.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
@@ -447,7 +447,7 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    'Preview link, working until {}: <a href="{}">{}</a>', local_time(link.expires_at), address, address
+                    'Preview link, working until {}: <a href="{}">{}</a>', human_time(link.expires_at), address, address
                 ),
                 messages.SUCCESS,
             )
@@ -463,11 +463,11 @@ def desk_state(article):
     Status = Article.Status
     if article.status in Article.LIVE_STATUSES:
         if article.is_taken_down:
-            return "down", f"Came down {local_time(article.unpublish_at)}"
+            return "down", f"Came down {human_time(article.unpublish_at)}"
         if article.is_scheduled:
-            return "scheduled", f"Scheduled: goes live {local_time(article.published_at)}"
+            return "scheduled", f"Scheduled: goes live {human_time(article.published_at)}"
         if article.unpublish_at:
-            return "live", f"Live, comes down {local_time(article.unpublish_at)}"
+            return "live", f"Live, comes down {human_time(article.unpublish_at)}"
         return "live", "Live"
     return {
         Status.DRAFT: ("draft", "Draft"),
@@ -497,7 +497,7 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, link):
         if link.is_revoked:
-            return f"Revoked {local_time(link.revoked_at)}"
+            return f"Revoked {human_time(link.revoked_at)}"
         if link.is_expired:
             return "Expired"
         return "Works"

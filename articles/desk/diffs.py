@@ -3,12 +3,12 @@
 import difflib
 import re
 
-from django.utils import timezone
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from ..html import BLOCK_END
 from ..models import Article, Author, Section, Source, Tag
+from ..templatetags.times import human_time
 
 # In the order the change form shows them.
 COMPARED_FIELDS = [
@@ -78,7 +78,7 @@ def display(name, fields):
     if name == "comments_enabled":
         return "yes" if value else "no"
     if name in ("published_at", "unpublish_at"):
-        return f"{timezone.localtime(value):%d %B %Y, %H:%M}" if value else "—"
+        return human_time(value) if value else "—"
     return "" if value is None else str(value)
 
 

@@ -21,10 +21,6 @@ def requested_action(data):
     return (data.get(WORKFLOW_BUTTON) or "").strip()
 
 
-def local_time(moment):
-    return f"{timezone.localtime(moment):%d %B %Y, %H:%M}"
-
-
 class ArticleAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(
         widget=forms.HiddenInput,

@@ -10,6 +10,7 @@ from ..models import (
     Article,
     StatusChange,
 )
+from ..templatetags.times import human_time
 from . import workflow
 from .workflow import NotReadyToPublish, WorkflowError
 
@@ -106,7 +107,7 @@ def article_schedule(*, article, by, when):
         raise WorkflowError("Choose a time in the future to schedule publication.")
     if in_the_future(current.unpublish_at) and current.unpublish_at <= when:
         raise WorkflowError(
-            f"This story is set to come down at {_local(current.unpublish_at)}, before it would go live: "
+            f"This story is set to come down at {human_time(current.unpublish_at)}, before it would go live: "
             "cancel the scheduled unpublish first."
         )
     _check_ready(current, when)
@@ -124,7 +125,7 @@ def article_schedule_unpublish(*, article, by, when):
     if not in_the_future(when):
         raise WorkflowError("Choose a time in the future for the story to come down.")
     if when <= current.published_at:
-        raise WorkflowError(f"Choose a time after the story goes live ({_local(current.published_at)}).")
+        raise WorkflowError(f"Choose a time after the story goes live ({human_time(current.published_at)}).")
     from_status = current.status
     current.unpublish_at = when
     return _record(article, current, by, Action.UNPUBLISH_SCHEDULED, from_status, effective_at=when)
@@ -166,7 +167,3 @@ def article_change_status(action, *, article, by, when=None):
     if action in TIMED:
         return TRANSITIONS[action](article=article, by=by, when=when)
     return TRANSITIONS[action](article=article, by=by)
-
-
-def _local(moment):
-    return f"{timezone.localtime(moment):%d %B %Y, %H:%M}"

@@ -10,8 +10,9 @@ from ..models import (
     Section,
     Tag,
 )
+from ..templatetags.times import human_time
 from . import workflow
-from .publishing import _local, _locked
+from .publishing import _locked
 from .workflow import WorkflowError
 
 # What restoring a revision brings back: the story's content. Its address (slug), workflow state and times,
@@ -56,7 +57,7 @@ def article_restore(*, article, version, by):
                 "That revision cannot be restored while the story is live: " + " ".join(problems.values())
             )
     current.lock_version += 1
-    saved_at = _local(version.revision.date_created)
+    saved_at = human_time(version.revision.date_created)
     with reversion.create_revision():
         current.save()
         current.authors.set(Author.objects.filter(pk__in=fields.get("authors", [])))

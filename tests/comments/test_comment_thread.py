@@ -11,7 +11,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article
-from articles.templatetags.machine_time import machine_time
+from articles.templatetags.times import machine_time
 from comments import selectors, services, tokens
 from comments.models import ArticleComment
 from comments.templatetags.comment_region import comment_text, comment_time, comment_url, web_url

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Author, Section, Source, Tag
-from articles.templatetags.machine_time import machine_time
+from articles.templatetags.times import machine_time
 from articles.views import LatestStoriesPaginator
 from tests.makers import image_file
 from tests.pages import parse, positions
