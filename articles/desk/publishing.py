@@ -1,5 +1,6 @@
 """Status changes: each checks the rules in `workflow`, changes the story under a row lock and records
-who did what, when. Callers pass the acting user as `by`."""
+who did what, when. Callers pass the acting user as `by`; the one change nobody clicks, the feed import
+publishing a story, is `article_publish_imported`, recorded with `by` None (the system)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -89,7 +90,23 @@ def article_publish(*, article, by):
     current = _locked(article)
     _check(workflow.PUBLISH, current, by)
     now = timezone.now()
-    when = publication_time(current, now)
+    return _publish(article, current, by, publication_time(current, now), now)
+
+
+@transaction.atomic
+def article_publish_imported(*, article, published_at):
+    """Live as of `published_at`, the source's own publication time (now when it has none, and never later
+    than now), for the feed import. The system acts, not a person: no permission is asked and the record's
+    `by` is None; the workflow's rule for the story's state and the publishing checks apply as for anyone."""
+    current = _locked(article)
+    reason = workflow.refusal(workflow.PUBLISH, current)
+    if reason:
+        raise WorkflowError(reason)
+    now = timezone.now()
+    return _publish(article, current, None, min(published_at or now, now), now)
+
+
+def _publish(article, current, by, when, now):
     _check_ready(current, when)
     from_status = current.status
     current.publish(when=when)

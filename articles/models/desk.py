@@ -27,6 +27,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=12, choices=Article.Status)
     to_status = models.CharField(max_length=12, choices=Article.Status)
     effective_at = models.DateTimeField(null=True, blank=True, help_text="The time it set: going live or coming down.")
+    # None: the system made the change (the feed import publishing a story), or the user has been deleted.
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from ..models import UpstreamChange
 from .importing import FAILED, FLAGGED, Budget, FeedError, source_import_feed
+from .upstream import upstream_change_mark_reviewed
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +89,11 @@ class UpstreamChangeForm(forms.ModelForm):
         fields = []
 
     def save(self, commit=True):
-        if self.cleaned_data.get("mark_reviewed") and self.instance.reviewed_at is None:
-            self.instance.reviewed_at = timezone.now()
-            self.instance.reviewed_by = self.reviewer
-        return super().save(commit)
+        # The form has no fields of its own to write: marking the change is the service's, with its record.
+        # The inline formset saves only the forms whose box was ticked.
+        if self.cleaned_data.get("mark_reviewed"):
+            upstream_change_mark_reviewed(change=self.instance, by=self.reviewer)
+        return self.instance
 
 
 class UpstreamChangeInline(admin.StackedInline):

@@ -45,9 +45,10 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from PIL import Image
 
+from ..desk import publishing
 from ..html import BLOCK_END, TOP_LEVEL_BLOCK_START, plain_text, sanitize_html
 from ..images import FILE_EXTENSIONS, validate_image
-from ..models import Article, Author, Source, StatusChange, UpstreamChange
+from ..models import Article, Author, Source, UpstreamChange
 from .fetching import WEB_SCHEMES, FetchError, fetch
 
 logger = logging.getLogger(__name__)
@@ -477,9 +478,10 @@ def _find_existing(source, entry):
     return min(Article.objects.filter(match), key=rank, default=None)
 
 
-def _free_slug(headline):
-    base = slugify(headline)[:190].strip("-") or "story"
-    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+def _free_slug(model, text, *, length, fallback):
+    """`text` slugified and cut to `length` (else `fallback`), with -2, -3… added until no `model` row has it."""
+    base = slugify(text)[:length].strip("-") or fallback
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -491,11 +493,7 @@ def _author_named(name):
     author = Author.objects.filter(name__iexact=name).order_by("pk").first()
     if author:
         return author
-    base = slugify(name)[:140].strip("-") or "author"
-    taken = set(Author.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
+    slug = _free_slug(Author, name, length=140, fallback="author")
     try:
         with transaction.atomic():
             return Author.objects.create(name=name, slug=slug)
@@ -558,7 +556,7 @@ def _discard_image(article, keep=""):
 def _create(source, entry, *, section, publish, budget):
     article = Article(
         headline=entry.headline,
-        slug=_free_slug(entry.headline),
+        slug=_free_slug(Article, entry.headline, length=190, fallback="story"),
         dek=entry.dek,
         body=entry.body,
         section=section,
@@ -578,26 +576,17 @@ def _create(source, entry, *, section, publish, budget):
         notes.append(_attach_image(article, entry, budget))
     try:
         article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
-        if publish:
-            now = timezone.now()
-            when = min(entry.published or now, now)
-            problems = article.publishing_problems(when)
-            if problems:
-                notes.append("kept as a draft: " + " ".join(problems.values()))
-            else:
-                article.publish(when=when)
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment(f"Imported from {source.name}")
             article.save()
             article.authors.set([_author_named(name) for name in entry.authors])
-            if article.status != Article.Status.DRAFT:
-                StatusChange.objects.create(
-                    article=article,
-                    action=StatusChange.Action.PUBLISHED,
-                    from_status=Article.Status.DRAFT,
-                    to_status=article.status,
-                    effective_at=article.published_at,
-                )
+            if publish:
+                # Through the desk, as any status change: locked, checked and recorded (by the system). Inside
+                # the revision, so the import's one revision holds the story as published.
+                try:
+                    publishing.article_publish_imported(article=article, published_at=entry.published)
+                except publishing.NotReadyToPublish as error:
+                    notes.append(f"kept as a draft: {error}")
     except ValidationError as error:
         _discard_image(article)
         raise EntryError(" ".join(error.messages)) from None
