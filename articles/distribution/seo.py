@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Max
+from django.db.models.functions import Greatest
 from django.utils.text import Truncator
 
 from ..html import plain_text
@@ -23,11 +25,6 @@ def absolute_url(url):
     return f"{base.scheme}://{base.netloc}{url}"
 
 
-def seo_policy(article):
-    """The search-engine policy of the story's page: its source's, or our own canonical for our own stories."""
-    return article.source.seo_policy if article.source_id else Source.SEOPolicy.OWN_CANONICAL
-
-
 @dataclass(frozen=True)
 class SearchPresence:
     """What a story page tells crawlers: a canonical address ("" for none) and a robots directive ("" for none)."""
@@ -38,7 +35,7 @@ class SearchPresence:
 
 def search_presence(article):
     """The canonical link and robots directive of a story's page (and of every page of its comments)."""
-    policy = seo_policy(article)
+    policy = article.seo_policy
     if policy == Source.SEOPolicy.NOINDEX:
         # No canonical alongside noindex: search engines read the pair as contradictory signals.
         return SearchPresence(canonical="", robots="noindex")
@@ -52,7 +49,16 @@ def description(article, words=40):
     return article.dek or Truncator(plain_text(article.body)).words(words)
 
 
+# When a story last changed: the later of its publication and its last save (a story imported or
+# back-dated is saved after its publication time).
+MODIFIED_FROM = ("published_at", "updated_at")
+
+
 def modified_at(article):
-    """When the story last changed: the later of its publication and its last save (a story imported
-    or back-dated is saved after its publication time)."""
-    return max(article.published_at, article.updated_at)
+    """When the story last changed (MODIFIED_FROM)."""
+    return max(getattr(article, name) for name in MODIFIED_FROM)
+
+
+def latest_modified_at(stories):
+    """When the last of `stories` last changed (MODIFIED_FROM), in one query."""
+    return stories.aggregate(latest=Max(Greatest(*MODIFIED_FROM)))["latest"]

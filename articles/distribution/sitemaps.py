@@ -9,13 +9,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Greatest
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Article, Section, Source, Tag
-from .seo import modified_at
+from .seo import latest_modified_at, modified_at
 
 NEWS_WINDOW = datetime.timedelta(days=2)  # Google News reads only the last two days' stories
 NEWS_LIMIT = 1000  # at most this many URLs in a news sitemap
@@ -48,7 +47,7 @@ class StorySitemap(SiteSitemap):
         return modified_at(article)
 
     def get_latest_lastmod(self):
-        return _stories().aggregate(latest=Max(Greatest("published_at", "updated_at")))["latest"]
+        return latest_modified_at(_stories())
 
 
 def _latest_story(**filters):

@@ -20,6 +20,9 @@ from .fields import SanitizedHTMLField, UprightImageField, WebURLField, web_url
 # Related stories are looked for this long before and after a story's publication.
 RELATED_WINDOW = datetime.timedelta(days=14)
 
+# A story of our own follows this search-engine policy; one from a source follows the source's.
+OWN_STORIES_SEO_POLICY = Source.SEOPolicy.OWN_CANONICAL
+
 # What stops a story going live, in the words the desk shows: Article.publishing_problems() owns them,
 # and clean() and the check constraints say the same where they check the same thing.
 PUBLISHING_PROBLEMS = {
@@ -70,10 +73,15 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a list page shows for each story, in a fixed number of queries."""
         return self.select_related("section", "source").prefetch_related("authors")
 
+    def with_seo_policy(self, policy):
+        """Stories whose pages follow the search-engine `policy`: the rule of `Article.seo_policy`, in SQL."""
+        theirs = models.Q(source__seo_policy=policy)
+        return self.filter(models.Q(source__isnull=True) | theirs if policy == OWN_STORIES_SEO_POLICY else theirs)
+
     def indexable(self):
         """Stories whose copy here search engines should index: our own, and those of sources that
         licensed us full rights. The pages of the others say noindex or point to the original."""
-        return self.filter(models.Q(source__isnull=True) | models.Q(source__seo_policy=Source.SEOPolicy.OWN_CANONICAL))
+        return self.with_seo_policy(Source.SEOPolicy.OWN_CANONICAL)
 
     def related_to(self, article, *, limit=4):
         """Other stories sharing the most tags with `article`, then those of its section, newest first,
@@ -273,6 +281,11 @@ class Article(models.Model):
             and self.published_at <= now
             and (self.unpublish_at is None or self.unpublish_at > now)
         )
+
+    @property
+    def seo_policy(self):
+        """The search-engine policy of the story's page (`ArticleQuerySet.with_seo_policy` in SQL)."""
+        return self.source.seo_policy if self.source_id else OWN_STORIES_SEO_POLICY
 
     @property
     def is_scheduled(self):
