@@ -196,7 +196,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Kept across requests like PostgreSQL's (DB_CONN_MAX_AGE): opening SQLite, running the PRAGMAs and
     # reading the schema again cost about 3 ms of every request.
-# Read replicas (newsroom/replicas.py): anonymous readers' public pages may read from a PostgreSQL standby,
+# Read replicas (pagecache/replicas.py): anonymous readers' public pages may read from a PostgreSQL standby,
 # everything else reads and writes the primary. Without DATABASE_REPLICA_URL nothing of this is installed.
 DATABASE_REPLICAS = []
 for _position, _url in enumerate(env_list("DATABASE_REPLICA_URL", []), start=1):
@@ -209,8 +209,8 @@ REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 5)
 if REPLICA_LAG_SECONDS < 1:
     raise ImproperlyConfigured("REPLICA_LAG_SECONDS must be at least 1.")
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
-    MIDDLEWARE.insert(0, "newsroom.replicas.ReplicaReadsMiddleware")
+    DATABASE_ROUTERS = ["pagecache.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "pagecache.replicas.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

@@ -5,7 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 application = get_wsgi_application()
 
-# A new release may render pages differently: cached pages start afresh (pagecache/freshness.py).
-from pagecache import freshness  # noqa: E402
+# Each app server process starting drops the page cache's shared state, so a new release's pages start
+# afresh: the one side effect of importing this module (pagecache.freshness.server_started).
+from pagecache.freshness import server_started  # noqa: E402
 
-freshness.forget()
+server_started()

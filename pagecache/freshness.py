@@ -61,7 +61,7 @@ class State:
     generation: str
     changes_at: datetime.datetime | None  # the next moment public pages change by themselves
     checked_at: datetime.datetime  # when changes_at was worked out
-    # When this generation began: the read-replica router (newsroom/replicas.py) reads from the primary for a
+    # When this generation began: the read-replica router (pagecache/replicas.py) reads from the primary for a
     # while after it, so that no page is stored under it from a replica that has not yet seen the change.
     began_at: datetime.datetime | None = None  # None in a state stored before this field existed
 
@@ -137,6 +137,12 @@ def forget():
         cache().delete(STATE_KEY)
     except Exception:
         log.exception("The page cache could not drop its state")
+
+
+def server_started():
+    """An app server process starts (newsroom/wsgi.py: each gunicorn worker, and each restart of one under
+    --max-requests): a new release may render pages differently, so cached pages start afresh."""
+    forget()
 
 
 def _committed():

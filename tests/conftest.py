@@ -45,7 +45,7 @@ def _fresh_page_cache(settings):
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A "replica" alias mirroring the test database (Django's TEST MIRROR), for tests/pagecache/test_replica_router.py.
 
-    Nothing reads it unless a test installs the read-replica router (newsroom/replicas.py).
+    Nothing reads it unless a test installs the read-replica router (pagecache/replicas.py).
     """
     from django.conf import settings
 

@@ -1,4 +1,4 @@
-"""Read replicas (newsroom/replicas.py): anonymous readers' public pages read from a replica, everything else,
+"""Read replicas (pagecache/replicas.py): anonymous readers' public pages read from a replica, everything else,
 and everyone who just wrote, from the primary.
 
 The suite's "replica" alias mirrors the test database (tests/conftest.py), so the tests record which connection
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from comments.models import ArticleComment
-from newsroom.replicas import ReplicaReadsMiddleware
+from pagecache.replicas import ReplicaReadsMiddleware
 from newsroom.settings import replica_database
 from pagecache import freshness
 from tests.desk.forms import post_story
@@ -43,8 +43,8 @@ def replicas(settings):
     """The router and its middleware installed as DATABASE_REPLICA_URL installs them, with the mirror as replica."""
     settings.DATABASE_REPLICAS = ["replica"]
     settings.REPLICA_LAG_SECONDS = LAG
-    settings.DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
-    settings.MIDDLEWARE = ["newsroom.replicas.ReplicaReadsMiddleware", *settings.MIDDLEWARE]
+    settings.DATABASE_ROUTERS = ["pagecache.replicas.ReplicaRouter"]
+    settings.MIDDLEWARE = ["pagecache.replicas.ReplicaReadsMiddleware", *settings.MIDDLEWARE]
 
 
 @pytest.fixture
@@ -324,8 +324,8 @@ def test_replica_urls_become_aliases_a_router_and_its_middleware(tmp_path):
     replica_urls = "postgres://news:secret@replica1.example/news, postgres://news:secret@replica2.example:6432/news"
     lines = show_settings(tmp_path, DATABASE_URL=PRIMARY, DATABASE_REPLICA_URL=replica_urls, DB_CONN_MAX_AGE="30")
     assert lines == [
-        "['newsroom.replicas.ReplicaRouter'] ['replica_1', 'replica_2'] ['default', 'replica_1', 'replica_2'] "
-        "newsroom.replicas.ReplicaReadsMiddleware",
+        "['pagecache.replicas.ReplicaRouter'] ['replica_1', 'replica_2'] ['default', 'replica_1', 'replica_2'] "
+        "pagecache.replicas.ReplicaReadsMiddleware",
         # Kept and health-checked like the primary's connections; the test suite mirrors the primary.
         "replica_1 replica1.example  30 True default",
         "replica_2 replica2.example 6432 30 True default",

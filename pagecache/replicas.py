@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from pagecache import freshness
-from pagecache.middleware import CACHED_VIEWS, personal
+from . import freshness
+from .middleware import CACHED_VIEWS, personal
 
 
 @dataclass
