@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from comments.models import ArticleComment
-from pagecache.replicas import ReplicaReadsMiddleware
 from newsroom.settings import replica_database
 from pagecache import freshness
+from pagecache.replicas import ReplicaReadsMiddleware
 from tests.desk.forms import post_story
 from tests.makers import comment_form_data
 from tests.processes import BASE_DIR, SETTINGS_VARIABLES
