@@ -1,7 +1,7 @@
 """A GIN index over the stories' weighted search vector, on PostgreSQL only (SQLite has no full-text search).
 
 The expression is frozen here, the same as articles.search.search_vector() today: a change there needs
-a new migration (tests/test_search.py checks on PostgreSQL that searches use this index).
+a new migration (tests/stories/test_search.py checks on PostgreSQL that searches use this index).
 """
 
 from django.contrib.postgres.indexes import GinIndex

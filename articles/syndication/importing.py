@@ -91,7 +91,7 @@ MAX_LINK_LENGTH = Article._meta.get_field("source_url").max_length
 MAX_AUTHORS = 10
 
 # A DOCTYPE's internal subset may declare entities: the billion-laughs and external-entity (XXE)
-# attacks. feedparser already drops every declaration but plain text ones (tests/test_import_feed_hostile.py
+# attacks. feedparser already drops every declaration but plain text ones (tests/syndication/test_import_feed_hostile.py
 # checks it), but a feed that needs them is not one we want: it is refused with a clear reason.
 ENTITY_DECLARATIONS = [
     re.compile(re.escape("<!ENTITY".encode(codec)), re.IGNORECASE) for codec in ("utf-8", "utf-16-le", "utf-16-be")

@@ -21,7 +21,7 @@ register = template.Library()
 UGC_REL = ' rel="nofollow ugc noopener"'
 # What urlize could turn into a link: a scheme, www., an address, or a domain it knows (its own rules).
 # Text without any of these comes out of urlize escaped and nothing more, so it skips urlize, which is
-# slow (a fifth of a story page's comments): tests/test_comment_text.py checks both ways agree.
+# slow (a fifth of a story page's comments): tests/comments/test_comment_text.py checks both ways agree.
 MAY_HOLD_LINKS = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
 
 
