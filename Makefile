@@ -60,6 +60,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_comments
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py ensure_superuser
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -7,8 +7,9 @@
 It uses its own database: var/bench/bench.sqlite3 (rebuilt when its size differs from the one
 asked for), or the PostgreSQL database --database-url / $DATABASE_URL names, which must be empty
 (it is migrated and seeded) or hold a benchmark dataset of the size asked for (it is reused, so a big
-dataset is seeded once). `manage.py seed_bench` fills it. Then it starts gunicorn as `make serve`
-does (DEBUG=0, WhiteNoise, 2×CPU+1 workers) on a free port on 127.0.0.1 and, for each address, runs
+dataset is seeded once). `manage.py seed_bench` and `seed_bench_comments` fill it, and the page cache is
+told once. Then it starts gunicorn as `make serve` does (DEBUG=0, WhiteNoise, 2×CPU+1 workers) on a free
+port on 127.0.0.1 and, for each address, runs
 wrk for --duration seconds at one connection (latency) and at --connections (throughput):
 
 - the story page with 0, 100 and 1,000 comments, the home page, a section page, a search and the
@@ -94,7 +95,12 @@ def prepare(articles, comments):
     call_command("collectstatic", verbosity=0, interactive=False)
     existing = Article.objects.count()
     if existing == 0:
-        call_command("seed_bench", articles=articles, comments=comments)
+        call_command("seed_bench", articles=articles)
+        call_command("seed_bench_comments", comments=comments)
+        # Bulk inserts send no signals: the page cache is told once, here, that the content changed.
+        from pagecache import freshness
+
+        freshness.content_changed()
     elif existing != articles or not Article.objects.filter(slug="bench-0-comments").exists():
         raise SystemExit(
             f"bench: the database holds {existing} stories, not a benchmark dataset of {articles}: "

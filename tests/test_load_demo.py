@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def load_demo(verbosity=1):
     out = StringIO()
     call_command("load_demo", verbosity=verbosity, stdout=out)
+    call_command("load_demo_comments", verbosity=verbosity, stdout=out)
     return out.getvalue()
 
 

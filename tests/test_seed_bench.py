@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def seed(**options):
     out = StringIO()
-    call_command("seed_bench", stdout=out, **options)
+    call_command("seed_bench_comments", stdout=out, **options)
     return out.getvalue()
 
 

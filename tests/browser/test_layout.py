@@ -23,6 +23,7 @@ STORY = "council-approves-eastern-tram-line"  # the demo's lead story: a picture
 @pytest.fixture
 def demo():
     call_command("load_demo", verbosity=0)
+    call_command("load_demo_comments", verbosity=0)
     return Article.objects.get(slug=STORY)
 
 

@@ -1,4 +1,5 @@
-"""Fill the site with a small, fictional newsroom to click through: `manage.py load_demo`.
+"""Fill the site with a small, fictional newsroom to click through: `manage.py load_demo` (its readers'
+comments: `manage.py load_demo_comments`, after it).
 
 Safe to run again: every row is looked up by its slug first, so a second run creates
 nothing and leaves editors' changes to demo rows alone. Images that are already on
@@ -7,15 +8,12 @@ disk are not drawn again.
 
 import datetime
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django_comments import get_model as get_comment_model
 from PIL import Image, ImageDraw, ImageFont
 
 from articles.models import Article, Author, Section, Source, Tag
@@ -98,7 +96,6 @@ class Story:
     image: LeadImage | None = None
     comments_enabled: bool = True
     status: str = Article.Status.PUBLISHED
-    comments: list = field(default_factory=list)
 
 
 def days(d, hours=0):
@@ -132,32 +129,6 @@ STORIES = [
             "to schedule, the committee's chair, Helen Marsh, told the meeting.",
             "Opponents argued that an express bus lane would cost a fifth as much. The council will publish "
             "the full business case on its website next week.",
-        ],
-        comments=[
-            {
-                "name": "Priya Nair",
-                "email": "priya.nair@example.com",
-                "url": "",
-                "text": "Finally. The 14 bus is standing room only every morning; the tram can't come soon enough.",
-                "after": datetime.timedelta(minutes=40),
-                "replies": [
-                    {
-                        "name": "Daniel Kowalski",
-                        "email": "dkowalski@example.com",
-                        "url": "https://daniel.example.org/",
-                        "text": "The story says 2029 at the earliest, so the 14 bus it is for a while yet. "
-                        "Still good news.",
-                        "after": datetime.timedelta(minutes=75),
-                    }
-                ],
-            },
-            {
-                "name": "Margaret Hale",
-                "email": "m.hale@example.com",
-                "url": "",
-                "text": "Will the route keep the stop at Fenwick Market? The map in the plan is hard to read.",
-                "after": datetime.timedelta(minutes=90),
-            },
         ],
     ),
     Story(
@@ -288,23 +259,6 @@ STORIES = [
             "The Easton Bay Philharmonic will play there 30 times a year. The rest of the calendar is open to "
             "touring bands, school concerts and, twice a year, a farmers' market that nods to the building's past.",
         ],
-        comments=[
-            {
-                "name": "Leo Fischer",
-                "email": "leo.fischer@example.com",
-                "url": "",
-                "text": "Went to the opening night. The sound from the back row was better than I expected.",
-                "after": datetime.timedelta(hours=20),
-            },
-            {
-                "name": "Sunita Rao",
-                "email": "sunita@example.com",
-                "url": "",
-                "text": "Are the winter series tickets on sale yet? The box office website doesn't say.",
-                "after": datetime.timedelta(hours=30),
-                "public": False,  # held for moderation
-            },
-        ],
     ),
     Story(
         slug="library-seed-bank-first-season",
@@ -406,7 +360,7 @@ STORIES = [
 
 
 class Command(BaseCommand):
-    help = "Load a small fictional newsroom (sources, sections, stories with images, comments). Safe to re-run."
+    help = "Load a small fictional newsroom (sources, sections, stories with images). Safe to re-run."
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
@@ -459,8 +413,6 @@ class Command(BaseCommand):
             article.tags.set([tags[slug] for slug in story.tags])
         if story.image and not (article.lead_image and article.lead_image.storage.exists(article.lead_image.name)):
             self.add_image(article, story.image)
-        if story.comments:
-            self.add_comments(article, story.comments)
 
     def add_image(self, article, spec):
         article.lead_image_alt = article.lead_image_alt or spec.alt
@@ -472,35 +424,6 @@ class Command(BaseCommand):
         article.save()
         if self.verbosity >= 2:
             self.stdout.write(f"  + image: {article.lead_image.name}")
-
-    def add_comments(self, article, comments):
-        comment_model = get_comment_model()
-        content_type = ContentType.objects.get_for_model(Article)
-        on_story = comment_model.objects.filter(content_type=content_type, object_pk=str(article.pk))
-        if on_story.exists():
-            return  # loaded before (or readers have commented): leave the thread alone
-
-        def create(spec, parent=None):
-            comment = comment_model.objects.create(
-                content_type=content_type,
-                object_pk=str(article.pk),
-                site_id=settings.SITE_ID,
-                user_name=spec["name"],
-                user_email=spec["email"],
-                user_url=spec["url"],
-                comment=spec["text"],
-                is_public=spec.get("public", True),
-                submit_date=article.published_at + spec["after"],
-                parent_id=parent.pk if parent else 0,
-            )
-            self.created += 1
-            for reply in spec.get("replies", []):
-                create(reply, parent=comment)
-
-        for spec in comments:
-            create(spec)
-        if self.verbosity >= 2:
-            self.stdout.write(f"  + comments on: {article}")
 
 
 def draw_image(spec, size=(1200, 675)):
