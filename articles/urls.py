@@ -45,7 +45,7 @@ urlpatterns = [
     path("source/<slug:slug>/", views.SourceView.as_view(), name="source"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("search/", views.SearchView.as_view(), name="search"),
-    *feed_paths("feeds/", feeds.StoryFeed, "feed"),
+    *feed_paths("feeds/", feeds.ArticleFeed, "feed"),
     *feed_paths("feeds/section/<slug:slug>/", feeds.SectionFeed, "section_feed"),
     *feed_paths("feeds/source/<slug:slug>/", feeds.SourceFeed, "source_feed"),
     *feed_paths("feeds/tag/<slug:slug>/", feeds.TagFeed, "tag_feed"),

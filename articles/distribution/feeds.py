@@ -62,7 +62,7 @@ class FullAtomFeed(Atom1Feed):
         _add_media(handler, item)
 
 
-class StoryFeed(Feed):
+class ArticleFeed(Feed):
     """The latest published stories; subclasses narrow them to one section, source or tag."""
 
     feed_type = FullRssFeed
@@ -140,7 +140,7 @@ class StoryFeed(Feed):
         }
 
 
-class SectionFeed(StoryFeed):
+class SectionFeed(ArticleFeed):
     url_name = "articles:section_feed_rss"
 
     def get_object(self, request, slug):
@@ -162,7 +162,7 @@ class SectionFeed(StoryFeed):
         return [section.slug]
 
 
-class SourceFeed(StoryFeed):
+class SourceFeed(ArticleFeed):
     url_name = "articles:source_feed_rss"
 
     def get_object(self, request, slug):
@@ -184,7 +184,7 @@ class SourceFeed(StoryFeed):
         return [source.slug]
 
 
-class TagFeed(StoryFeed):
+class TagFeed(ArticleFeed):
     url_name = "articles:tag_feed_rss"
 
     def get_object(self, request, slug):

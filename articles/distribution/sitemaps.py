@@ -30,7 +30,7 @@ def _stories():
     return Article.objects.published().indexable()
 
 
-class StorySitemap(SiteSitemap):
+class ArticleSitemap(SiteSitemap):
     """Every published story whose copy here is canonical; noindexed and canonical-to-original copies are left out."""
 
     limit = 10_000
@@ -83,7 +83,7 @@ class TagSitemap(SiteSitemap):
         return tag.latest
 
 
-class NewsSitemap(StorySitemap):
+class NewsSitemap(ArticleSitemap):
     """Stories of the last two days, each with its news:news entry (templates/sitemaps/news.xml)."""
 
     limit = NEWS_LIMIT
@@ -101,4 +101,4 @@ class NewsSitemap(StorySitemap):
         return [{**url, "publication": publication} for url in super().get_urls(page, site, protocol)]
 
 
-SITEMAPS = {"stories": StorySitemap, "sections": SectionSitemap, "sources": SourceSitemap, "tags": TagSitemap}
+SITEMAPS = {"stories": ArticleSitemap, "sections": SectionSitemap, "sources": SourceSitemap, "tags": TagSitemap}
