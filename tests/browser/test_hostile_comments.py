@@ -59,7 +59,7 @@ def test_approved_hostile_comments_run_nothing(page, context, new_context, brows
 
     # The moderator reads them in the queue and approves them all with the bulk action.
     page.goto("/admin/login/")
-    sign_in(page, "mo", "pw")
+    sign_in(page, moderator.username, "pw")
     page.goto("/admin/comments/articlecomment/")
     assert_nothing_ran(page)
     expect(page.locator("#result_list tbody tr")).to_have_count(len(held))
