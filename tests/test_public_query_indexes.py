@@ -1,6 +1,6 @@
 """Every query a public page makes is served by an index, on PostgreSQL (EXPLAIN).
 
-The pages are rendered (the page cache stepped aside) on a seeded newsroom (`seed_bench`: stories in
+The pages are rendered (the page cache stepped aside) on a seeded newsroom (`seed_bench_comments --articles`: stories in
 every state, tags, bylines, threaded comments with a long tail), every query they make is captured, and
 each one is EXPLAINed with sequential scans, hash joins and merge joins priced out
 (`enable_seqscan`, `enable_hashjoin`, `enable_mergejoin` off). Why: on a test-sized table the planner is
@@ -43,7 +43,7 @@ INDEX_SCANS = {"Index Scan", "Index Only Scan"}
 
 @pytest.fixture
 def newsroom(db, settings, tmp_path):
-    call_command("seed_bench", articles=400, comments=4000, verbosity=0)
+    call_command("seed_bench_comments", articles=400, comments=4000, verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return Article.objects.get(slug="bench-1000-comments")
