@@ -1,5 +1,5 @@
 """The Moderator role, owned by the comments app: the moderation queue, bans and unconfirmed comments
-(see comments/admin.py).
+(see comments/admin/: queue.py, bans.py, pending.py).
 
 The group was first made by articles' 0004_desk_roles, which databases have already run, so this one
 only ensures it: the group is created if missing and given any of its permissions it lacks. Permissions

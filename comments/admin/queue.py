@@ -1,4 +1,4 @@
-"""The moderation queue: one admin for reader comments, with filters, bulk decisions and their audit trail.
+"""The moderation queue: one admin for reader comments, with bulk decisions and their audit trail.
 
 Who sees what:
 - `comments.view_articlecomment` opens the queue and the comment pages (read-only: nobody rewrites readers' words);
@@ -9,11 +9,10 @@ Every decision goes through `comments.services`, which records it with the moder
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -25,8 +24,10 @@ from django_comments_xtd.models import XtdComment
 
 from articles.models import Article
 
-from . import policy, services
-from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, Report
+from .. import policy, services
+from ..models import ArticleComment, ModerationDecision, Report
+from .access import can_moderate
+from .filters import ArticleFilter, StatusFilter
 
 Action = ModerationDecision.Action
 # What the story column needs: headline and public URL, without every story's body.
@@ -40,94 +41,8 @@ for model in (XtdComment, ArticleComment):
         admin.site.unregister(model)
 
 
-def can_moderate(request):
-    return policy.may_moderate(request.user)
-
-
 def plural(count, singular, plural_form=None):
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """Awaiting by default (the queue), unless searching; "All" stays one click away."""
-
-    title = "status"
-    parameter_name = "status"
-
-    def __init__(self, request, params, model, model_admin):
-        self.default = "all" if request.GET.get("q") else "awaiting"
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request, model_admin):
-        return [
-            ("awaiting", "Awaiting moderation"),
-            ("approved", "Published"),
-            ("removed", "Removed"),
-            ("spam", "Spam"),
-            ("flagged", "Flagged, not yet reviewed"),
-            ("all", "All"),
-        ]
-
-    def has_output(self):
-        return True
-
-    def choices(self, changelist):
-        # Like SimpleListFilter's, except that no parameter means the default, not "All".
-        current = self.value() or self.default
-        counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
-        for i, (lookup, title) in enumerate(self.lookup_choices):
-            yield {
-                "selected": current == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": f"{title} ({counts[f'{i}__c']})" if counts else title,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or self.default
-        if value == "awaiting":
-            return queryset.awaiting()
-        if value == "approved":
-            return queryset.visible()
-        if value == "removed":
-            return queryset.filter(is_removed=True, is_spam=False)
-        if value == "spam":
-            return queryset.filter(is_spam=True)
-        if value == "flagged":
-            return queryset.filter(flag_count__gt=0, flags_reviewed=False, is_removed=False)
-        return queryset
-
-
-class ArticleFilter(admin.SimpleListFilter):
-    """The 30 stories with the most recent comments (and the one chosen, if older)."""
-
-    title = "story"
-    parameter_name = "article"
-    limit = 30
-
-    def lookups(self, request, model_admin):
-        latest = (
-            ArticleComment.objects.filter(
-                content_type=ContentType.objects.get_for_model(Article),
-                object_pk=Cast(OuterRef("pk"), CharField()),
-            )
-            .order_by("-submit_date")
-            .values("submit_date")[:1]
-        )
-        articles = list(
-            Article.objects.annotate(last_comment=Subquery(latest))
-            .filter(last_comment__isnull=False)
-            .order_by("-last_comment")
-            .values_list("pk", "headline")[: self.limit]
-        )
-        chosen = self.value()
-        if chosen and chosen.isdigit() and all(str(pk) != chosen for pk, _ in articles):
-            articles += list(Article.objects.filter(pk=chosen).values_list("pk", "headline"))
-        return [(str(pk), headline) for pk, headline in articles]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(content_type=ContentType.objects.get_for_model(Article), object_pk=str(self.value()))
-        return queryset
 
 
 class ModerationActionForm(ActionForm):
@@ -381,82 +296,3 @@ class ArticleCommentAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_moderate": can_moderate(request)}
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
-    """Moderators manage bans; so does anyone given the model's own permissions."""
-
-    list_display = ["value", "reason", "created_by", "created_at"]
-    list_select_related = ["created_by"]
-    search_fields = ["value", "reason"]
-    fields = ["value", "reason", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
-
-    def has_view_permission(self, request, obj=None):
-        return can_moderate(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return can_moderate(request) or super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return can_moderate(request) or super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return can_moderate(request) or super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(PendingComment)
-class PendingCommentAdmin(admin.ModelAdmin):
-    """Comments waiting for their author's confirmation click: read-only, for answering "I never got the email"."""
-
-    list_display = ["user_name", "article", "created_at", "confirmed_at"]
-    list_select_related = ["article"]
-    list_filter = ["confirmed_at"]
-    search_fields = ["user_name"]
-    ordering = ["-created_at"]
-
-    def get_list_display(self, request):
-        fields = list(super().get_list_display(request))
-        if can_moderate(request):
-            fields.insert(1, "user_email")
-        return fields
-
-    def get_search_fields(self, request):
-        return [*super().get_search_fields(request), *(["user_email"] if can_moderate(request) else [])]
-
-    def get_fields(self, request, obj=None):
-        fields = ["article", "parent", "user_name", "user_url", "comment", "followup", "created_at", "confirmed_at"]
-        if can_moderate(request):
-            fields[3:3] = ["user_email", "ip_address"]
-        return fields
-
-    def has_view_permission(self, request, obj=None):
-        return can_moderate(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    """The outbox: mail the server has not taken yet, with its last error. Read-only; `send_queued_mail` retries it."""
-
-    list_display = ["subject", "kind", "created_at", "attempts", "next_attempt_at", "last_error"]
-    list_filter = ["kind"]
-    fields = ["kind", "subject", "recipients", "created_at", "attempts", "next_attempt_at", "last_error", "body"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
