@@ -13,12 +13,12 @@ class CommentsConfig(AppConfig):
         from django_comments_xtd import views as xtd_views
         from django_comments_xtd.models import TmpXtdComment, publish_or_unpublish_on_pre_save
 
-        from . import moderation, notifications  # noqa: F401  (moderation registers the moderator on import)
+        from . import moderation, outbox  # noqa: F401  (moderation registers the moderator on import)
         from .models import ArticleComment
 
-        # Mail a request commits goes out after its response (comments/notifications.py).
-        signals.request_started.connect(notifications.request_started, dispatch_uid="comments.mail_after_response")
-        signals.request_finished.connect(notifications.request_finished, dispatch_uid="comments.mail_after_response")
+        # Mail a request commits goes out after its response (comments/outbox.py).
+        signals.request_started.connect(outbox.request_started, dispatch_uid="comments.mail_after_response")
+        signals.request_finished.connect(outbox.request_finished, dispatch_uid="comments.mail_after_response")
 
         # xtd defects we do not inherit (see the comments issue):
         # - approving or re-saving a parent rewrites its replies' is_public and drifts nested_count;

@@ -14,7 +14,7 @@ class ArticleCommentModerator(XtdCommentModerator):
     comment was refused, and the queue can tell moderators why it was held.
     """
 
-    email_notification = False  # our notifications go out after commit: see notifications.py
+    email_notification = False  # our notifications go out after commit: see notifications.py, outbox.py
 
     def verdict(self, comment, content_object, request):
         if getattr(comment, "verdict", None) is None:

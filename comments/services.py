@@ -1,6 +1,6 @@
 """Operations on comments that change state, record a decision and queue mail, all in one transaction.
 
-Mail goes to the outbox with the change (comments/notifications.py) and is sent after commit."""
+Mail goes to the outbox with the change (comments/notifications.py, comments/outbox.py) and is sent after commit."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType

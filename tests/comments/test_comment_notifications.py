@@ -135,7 +135,7 @@ def test_a_dead_mail_server_loses_no_comment_and_is_logged(client, article, sett
     settings.COMMENTS_XTD_CONFIRM_EMAIL = False
     settings.MANAGERS = [("Desk", "desk@newsroom.example")]
 
-    with caplog.at_level(logging.ERROR, logger="comments.notifications"), on_commit():
+    with caplog.at_level(logging.ERROR, logger="comments.outbox"), on_commit():
         response = client.post(reverse("comments:post"), comment_form_data(article, comment="Still here"))
 
     assert response.status_code == 200

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import notifications
+from comments import notifications, outbox
 from comments.models import ArticleComment, ModerationDecision, OutgoingMail, PendingComment
 from tests import figures
 from tests.makers import comment_form_data
@@ -78,7 +78,7 @@ def send_queued_mail(*args):
 def test_a_comment_posted_while_the_mail_server_is_down_is_saved_and_its_mail_sent_later(
     client, article, smtp, on_commit, caplog
 ):
-    with caplog.at_level(logging.ERROR, logger="comments.notifications"), on_commit():
+    with caplog.at_level(logging.ERROR, logger="comments.outbox"), on_commit():
         response = client.post(reverse("comments:post"), comment_form_data(article, comment="Worth the wait"))
 
     assert response.status_code == 200
@@ -139,7 +139,7 @@ def test_retries_wait_longer_each_time_then_give_up(article, smtp, on_commit):
     with on_commit():
         notifications.send("comment-held", {"comment": None, "article": article, "review_url": "x"}, ["a@example.com"])
     delays, failed_at = [], timezone.now()
-    for _ in range(notifications.MAX_ATTEMPTS - 1):
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
         mail = OutgoingMail.objects.get()
         delays.append(round((mail.next_attempt_at - failed_at).total_seconds() / 60))
         failed_at = mail.next_attempt_at + datetime.timedelta(seconds=1)
@@ -150,7 +150,7 @@ def test_retries_wait_longer_each_time_then_give_up(article, smtp, on_commit):
             send_queued_mail()
     mail = OutgoingMail.objects.get()
     assert delays == [5, 10, 20, 40, 80, 160, 320, 360, 360]
-    assert mail.attempts == notifications.MAX_ATTEMPTS and mail.next_attempt_at is None
+    assert mail.attempts == outbox.MAX_ATTEMPTS and mail.next_attempt_at is None
 
     smtp.start()
     assert send_queued_mail() == "Sent 0 message(s); 0 waiting for a later attempt, 1 given up.\n"
@@ -161,8 +161,8 @@ def test_retries_wait_longer_each_time_then_give_up(article, smtp, on_commit):
 def test_a_message_being_sent_is_not_sent_twice(article, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail = notifications.send("comment-held", {"comment": None, "article": article, "review_url": "x"}, ["a@x.org"])
-    OutgoingMail.objects.filter(pk=mail.pk).update(next_attempt_at=mail.next_attempt_at + notifications.CLAIM)
-    assert notifications.deliver(mail.pk) is False  # another sender holds it
+    OutgoingMail.objects.filter(pk=mail.pk).update(next_attempt_at=mail.next_attempt_at + outbox.CLAIM)
+    assert outbox.deliver(mail.pk) is False  # another sender holds it
 
 
 def test_the_command_refuses_a_bad_limit():

@@ -8,7 +8,7 @@ to 6 hours, 10 attempts). Exits 1 when a message failed again, so cron and monit
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from comments import notifications
+from comments import outbox
 from comments.models import OutgoingMail
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--retry-given-up",
             action="store_true",
-            help=f"Make messages that failed {notifications.MAX_ATTEMPTS} times due again (mail server fixed).",
+            help=f"Make messages that failed {outbox.MAX_ATTEMPTS} times due again (mail server fixed).",
         )
 
     def handle(self, *, limit, retry_given_up, verbosity, **options):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             )
             if verbosity:
                 self.stdout.write(f"{revived} given-up message(s) are due again.")
-        sent, failed = notifications.send_queued(limit=limit)
+        sent, failed = outbox.send_queued(limit=limit)
         waiting = OutgoingMail.objects.filter(next_attempt_at__isnull=False).count()
         given_up = OutgoingMail.objects.filter(next_attempt_at__isnull=True).count()
         if verbosity:
