@@ -6,7 +6,7 @@ from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from comments.templatetags.comment_region import UGC_REL, comment_text
+from comments.templatetags.reader_content import UGC_REL, comment_text
 
 
 def through_urlize(text):

@@ -11,10 +11,11 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article
-from articles.templatetags.times import machine_time
+from articles.templatetags.times import human_time, machine_time
 from comments import selectors, services, tokens
 from comments.models import ArticleComment
-from comments.templatetags.comment_region import comment_text, comment_time, comment_url, web_url
+from comments.templatetags.comment_urls import comment_url
+from comments.templatetags.reader_content import comment_text, web_url
 from tests.makers import comment_form_data, make_comment
 from tests.pages import parse
 from tests.query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES, warm_process_caches
@@ -482,4 +483,4 @@ def test_a_comments_time_reads_as_the_date_filter_would_in_the_sites_time_zone(z
         datetime.datetime(2026, 7, 31, 23, 59, tzinfo=datetime.UTC),
         datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC),
     ):
-        assert comment_time(moment) == date_filter.render({"moment": moment})
+        assert human_time(moment) == date_filter.render({"moment": moment})
