@@ -385,10 +385,10 @@ class ArticleAdmin(admin.ModelAdmin):
             article,
             f"History of “{article}”",
             page=page,
-            status_changes=article.status_changes.select_related("by"),
+            status_changes=article.status_changes.select_related("actor"),
             correction_changes=CorrectionChange.objects.filter(correction__article=article)
-            .select_related("correction", "changed_by")
-            .order_by("-changed_at"),
+            .select_related("correction", "actor")
+            .order_by("-created_at"),
             **(extra_context or {}),
         )
         return TemplateResponse(request, "admin/articles/article/history.html", context)

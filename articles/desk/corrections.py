@@ -62,8 +62,8 @@ def correction_amend(*, correction, by, kind, note):
         old_note=current.note,
         new_kind=kind,
         new_note=note,
-        changed_by=by,
-        changed_at=now,
+        actor=by,
+        created_at=now,
     )
     Correction.objects.filter(pk=current.pk).update(kind=kind, note=note, amended_at=now)
     correction.kind, correction.note, correction.amended_at = kind, note, now

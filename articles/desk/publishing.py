@@ -43,7 +43,7 @@ def _record(article, current, by, action, from_status, effective_at=None):
         from_status=from_status,
         to_status=current.status,
         effective_at=effective_at,
-        by=by,
+        actor=by,
     )
 
 

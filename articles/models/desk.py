@@ -28,7 +28,7 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=12, choices=Article.Status)
     effective_at = models.DateTimeField(null=True, blank=True, help_text="The time it set: going live or coming down.")
     # None: the system made the change (the feed import publishing a story), or the user has been deleted.
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -71,14 +71,14 @@ class CorrectionChange(models.Model):
     old_note = models.TextField()
     new_kind = models.CharField(max_length=15, choices=Correction.Kind)
     new_note = models.TextField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["changed_at", "pk"]
+        ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Change of {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"Change of {self.created_at:%Y-%m-%d %H:%M}"
 
 
 def new_preview_key():

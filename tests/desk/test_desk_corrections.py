@@ -84,7 +84,7 @@ def test_changing_an_entry_is_logged_and_shown_as_amended(editor_client, editor,
     entry.refresh_from_db()
     assert (entry.kind, entry.note, entry.amended_at) == ("clarification", "Wrong name.", amended_at)
     [change] = entry.changes.all()
-    assert (change.old_kind, change.old_note, change.new_note, change.changed_by) == (
+    assert (change.old_kind, change.old_note, change.new_note, change.actor) == (
         "correction",
         "Wrong namee.",
         "Wrong name.",

@@ -50,7 +50,7 @@ def test_a_reporter_submits_a_draft_for_review_and_it_is_recorded(client, report
     draft.refresh_from_db()
     assert draft.status == Status.IN_REVIEW
     change = draft.status_changes.get()
-    assert (change.action, change.from_status, change.to_status, change.by) == (
+    assert (change.action, change.from_status, change.to_status, change.actor) == (
         Action.SUBMITTED,
         Status.DRAFT,
         Status.IN_REVIEW,
@@ -78,7 +78,7 @@ def test_publish_now_puts_the_story_live_at_its_address(editor_client, editor, a
     assert draft.status == Status.PUBLISHED
     assert timezone.now() - draft.published_at < datetime.timedelta(seconds=30)
     change = draft.status_changes.get()
-    assert (change.action, change.by, change.effective_at) == (Action.PUBLISHED, editor, draft.published_at)
+    assert (change.action, change.actor, change.effective_at) == (Action.PUBLISHED, editor, draft.published_at)
     assert anonymous.get(draft.get_absolute_url()).status_code == 200
 
 

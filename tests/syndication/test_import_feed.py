@@ -204,7 +204,7 @@ def test_publish_dates_stories_at_the_source_time(courier):
     assert harbour.published_at == datetime.datetime(2026, 3, 11, 21, 30, tzinfo=UTC)
     assert harbour.is_public
     change = StatusChange.objects.get(article=harbour)
-    assert (change.action, change.by, change.effective_at) == ("published", None, harbour.published_at)
+    assert (change.action, change.actor, change.effective_at) == ("published", None, harbour.published_at)
 
 
 def test_publish_never_dates_a_story_in_the_future(section, source, feed_server):
