@@ -9,6 +9,7 @@ from reversion.models import Version
 from articles.desk import publishing
 from articles.models import Article, Author, Tag
 from tests.desk.forms import change_url, post_story
+from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +62,18 @@ def test_a_save_refused_by_its_checks_keeps_no_revision(editor_client, story):
 
 
 def test_the_history_page_lists_the_revisions(editor_client, story):
-    page = editor_client.get(history_url(story)).content.decode()
+    response = editor_client.get(history_url(story))
+    page = response.content.decode()
     for version in versions(story):
         assert f'name="version" value="{version.pk}"' in page
         assert reverse("admin:articles_article_restore", args=[story.pk, version.pk]) in page
-    assert "Changed Headline and Tags." in page
-    assert "editor" in page
+    revisions = parse(response).find("div", class_="desk-history").find("table").find("tbody")
+    # Each row's "By" and "What changed" cells, newest first (the header's "editor" is not a row's).
+    assert [[cell.text for cell in row.find_all("td")[1:3]] for row in revisions.find_all("tr")] == [
+        ["editor", "Changed Headline and Tags."],
+        ["editor", "Changed Body."],
+        ["editor", "Added."],
+    ]
 
 
 def test_the_change_form_links_to_the_history(editor_client, story):
