@@ -15,6 +15,7 @@ from articles.desk import publishing, workflow
 from articles.models import Article, StatusChange
 from tests.desk.forms import change_url, opened_form, post_story
 from tests.makers import image_file
+from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -299,11 +300,19 @@ def test_the_history_page_lists_who_changed_the_status_and_when(editor_client, e
     publishing.article_submit_for_review(article=draft, by=reporter)
     publishing.article_publish(article=draft, by=editor)
 
-    page = editor_client.get(reverse("admin:articles_article_history", args=[draft.pk])).content.decode()
+    page = parse(editor_client.get(reverse("admin:articles_article_history", args=[draft.pk])))
 
-    assert "Submitted for review (draft → in review)" in page
-    assert "Published (in review → published)" in page
-    assert page.index("rita") > page.index("editor")  # newest first
+    (status_changes,) = [
+        table
+        for table in page.find("div", class_="desk-history").find_all("table")
+        if [th.text for th in table.find("thead").find_all("th")] == ["When", "Who", "What", "Time set"]
+    ]
+    rows = status_changes.find("tbody").find_all("tr")
+    # Each row's "Who" and "What" cells, newest first (the header's "editor" is not a row's).
+    assert [[cell.text for cell in row.find_all("td")[:2]] for row in rows] == [
+        ["editor", "Published (in review → published)"],
+        ["rita", "Submitted for review (draft → in review)"],
+    ]
 
 
 def test_the_status_buttons_follow_the_story_state(editor, make_article):
