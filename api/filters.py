@@ -24,7 +24,7 @@ class UTCDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
-class StoryFilter(filters.FilterSet):
+class ArticleFilter(filters.FilterSet):
     """Narrow the stories; an unknown slug or a malformed time is a 400 that names the parameter."""
 
     section = filters.ModelChoiceFilter(

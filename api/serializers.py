@@ -1,7 +1,7 @@
 """What the API says about stories, sections and sources: what the public pages show, nothing of readers'."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from articles.distribution.renditions import share_image
@@ -46,7 +46,9 @@ class ImageSerializer(serializers.Serializer):
     alt = serializers.CharField()
 
 
-class StorySerializer(serializers.ModelSerializer):
+# The schema keeps the interface's word, as the path /api/stories/ does: components `Story`, `PaginatedStoryList`.
+@extend_schema_serializer(component_name="Story")
+class ArticleSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The story's page.")
     section = SectionSerializer()
     source = SourceSerializer(allow_null=True, help_text="The outlet a syndicated story comes from.")

@@ -6,7 +6,7 @@ from . import views
 
 router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
-router.register("stories", views.StoryViewSet, basename="story")
+router.register("stories", views.ArticleViewSet, basename="story")
 router.register("sections", views.SectionViewSet, basename="section")
 router.register("sources", views.SourceViewSet, basename="source")
 

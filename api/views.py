@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from articles.models import Article, Section, Source
 from comments.selectors import with_comment_counts
 
-from .filters import StoryFilter
-from .serializers import SectionSerializer, SourceSerializer, StorySerializer
+from .filters import ArticleFilter
+from .serializers import ArticleSerializer, SectionSerializer, SourceSerializer
 
 
 class Pagination(PageNumberPagination):
@@ -28,12 +28,12 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
 
 
-class StoryViewSet(PublicReadOnly):
+class ArticleViewSet(PublicReadOnly):
     """Published stories, newest first."""
 
-    serializer_class = StorySerializer
+    serializer_class = ArticleSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = StoryFilter
+    filterset_class = ArticleFilter
 
     def get_queryset(self):
         return (
@@ -48,8 +48,8 @@ class StoryViewSet(PublicReadOnly):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        story = with_comment_counts([self.get_object()])[0]
-        return Response(self.get_serializer(story).data)
+        article = with_comment_counts([self.get_object()])[0]
+        return Response(self.get_serializer(article).data)
 
 
 class SectionViewSet(PublicReadOnly):
