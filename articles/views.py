@@ -163,6 +163,6 @@ class RobotsView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             sitemap_url=absolute_url(reverse("sitemap")),
-            news_sitemap_url=absolute_url(reverse("sitemap-news")),
+            news_sitemap_url=absolute_url(reverse("sitemap_news")),
             **kwargs,
         )

@@ -23,20 +23,20 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=3600)(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-news.xml",
         cache_control(public=True, max_age=300)(sitemap_views.sitemap),
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
-        name="sitemap-news",
+        name="sitemap_news",
     ),
     path(
         "sitemap-<section>.xml",
         cache_control(public=True, max_age=3600)(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
-        name="sitemap-section",
+        name="sitemap_section",
     ),
     path("", include("articles.urls")),
 ]

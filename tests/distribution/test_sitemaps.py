@@ -128,7 +128,7 @@ def test_the_news_sitemap_holds_the_last_two_days_with_news_entries(client, make
     fresh = make_article(headline="Storm & floods <live>", published_at=now - HOUR)
     make_article(headline="Last week", published_at=now - 7 * DAY)
 
-    root = xml(client, reverse("sitemap-news"))
+    root = xml(client, reverse("sitemap_news"))
 
     (url,) = root.findall("sm:url", NS)
     assert url.findtext("sm:loc", namespaces=NS) == absolute(fresh.get_absolute_url())
