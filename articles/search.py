@@ -124,17 +124,23 @@ def _postgres_matching(stories, text):
     )
 
 
+def _with_marks(text, matches, group=0):
+    """`text` escaped, each match's `group` in a <mark> in place of the whole match (the one highlighting
+    loop of both searches: the database's START/STOP marks and the fallback's terms)."""
+    parts, last = [], 0
+    for match in matches:
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(group))}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
 def _marked_to_html(marked):
     """Text with matches between START and STOP (and HTML entities left from the body) as safe HTML."""
     text = html.unescape(marked or "")
-    parts, last = [], 0
-    for match in _MARKED.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        parts.append(f"<mark>{escape(match.group(1))}</mark>")
-        last = match.end()
-    parts.append(escape(text[last:]))
     # A stray mark (an unmatched START or STOP) must not reach the page.
-    return mark_safe("".join(parts).replace(START, "").replace(STOP, ""))
+    return mark_safe(_with_marks(text, _MARKED.finditer(text), group=1).replace(START, "").replace(STOP, ""))
 
 
 # --- the fallback ------------------------------------------------------------------------------
@@ -164,13 +170,7 @@ def _terms_pattern(terms):
 def _highlight(text, pattern):
     if pattern is None:
         return escape(text)
-    parts, last = [], 0
-    for match in pattern.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        parts.append(f"<mark>{escape(match.group())}</mark>")
-        last = match.end()
-    parts.append(escape(text[last:]))
-    return mark_safe("".join(parts))
+    return mark_safe(_with_marks(text, pattern.finditer(text)))
 
 
 def _excerpt(text, pattern):
