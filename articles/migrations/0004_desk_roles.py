@@ -30,7 +30,8 @@ ROLES = {
         ("articles", "correction", ["add", "change", "view"]),
         ("articles", "previewlink", ["add", "change", "view"]),
     ],
-    # Reader comments only: the moderation queue, bans and unconfirmed comments (see comments/admin.py).
+    # Reader comments only: the moderation queue, bans and unconfirmed comments (see the package comments/admin/:
+    # queue.py, bans.py, pending.py; who may moderate is can_moderate in comments/admin/access.py).
     "Moderator": [
         ("django_comments", "comment", ["can_moderate"]),
         ("comments", "articlecomment", VIEW),
