@@ -13,7 +13,6 @@ import ssl
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Source
 from articles.syndication.fetching import CheckedHTTPSConnection, FetchError, fetch
 
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -223,42 +222,31 @@ def test_a_public_site_redirecting_to_loopback_is_refused(resolve, connections, 
 # --- through the import --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def wire(db, section, feed_server):
-    return Source.objects.create(
-        name="Wire",
-        slug="wire",
-        homepage="https://wire.example/",
-        feed_url=feed_server.serve_feed("/feed.xml", "rss2.xml"),
-        default_section=section,
-    )
-
-
-def test_importing_a_feed_on_loopback_is_refused_by_default(wire, feed_server, settings):
+def test_importing_a_feed_on_loopback_is_refused_by_default(courier, feed_server, settings):
     settings.FEED_IMPORT = {"TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
 
     with pytest.raises(CommandError) as refused:
-        call_command("import_feed", "wire", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("import_feed", "courier", stdout=io.StringIO(), stderr=io.StringIO())
 
     assert str(refused.value) == (
-        f"Could not import the feed of Wire: cannot read {wire.feed_url}: 127.0.0.1 is {REFUSED}"
+        f"Could not import the feed of Harbour City Courier: cannot read {courier.feed_url}: 127.0.0.1 is {REFUSED}"
     )
     assert feed_server.hits("/feed.xml") == 0
-    wire.refresh_from_db()
-    assert wire.last_fetch_result == f"error: cannot read {wire.feed_url}: 127.0.0.1 is {REFUSED}"
+    courier.refresh_from_db()
+    assert courier.last_fetch_result == f"error: cannot read {courier.feed_url}: 127.0.0.1 is {REFUSED}"
 
 
 def test_allow_loopback_imports_it_but_still_refuses_a_feed_on_a_private_network(
-    wire, feed_server, settings, resolve, connections
+    courier, feed_server, settings, resolve, connections
 ):
     settings.FEED_IMPORT = {"ALLOW_LOOPBACK": True, "TIMEOUT": 1, "DOWNLOAD_SECONDS": 3}
     output = io.StringIO()
-    call_command("import_feed", "wire", stdout=output, stderr=io.StringIO())
+    call_command("import_feed", "courier", stdout=output, stderr=io.StringIO())
     assert feed_server.hits("/feed.xml") == 1
     assert "0 failed" in output.getvalue()
 
     resolve({"intranet.example": [["10.1.2.3"]]})
     connected = connections()
     with pytest.raises(CommandError, match=f"intranet.example resolves to 10.1.2.3, {REFUSED}"):
-        call_command("import_feed", "http://intranet.example/rss", "--source", "wire", stdout=io.StringIO())
+        call_command("import_feed", "http://intranet.example/rss", "--source", "courier", stdout=io.StringIO())
     assert connected.attempts == []
