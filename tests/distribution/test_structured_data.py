@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Author, Correction, Tag
+from articles.models import Correction
 from tests.makers import image_file
 from tests.pages import parse
 
@@ -115,19 +115,12 @@ def test_the_vocabulary_check_catches_strays():
 
 
 @pytest.fixture
-def story(make_article, source):
-    jane = Author.objects.create(name="Jane Reporter", slug="jane")
-    story = make_article(
-        headline="Council passes budget",
-        dek="The vote was close.",
-        source=source,
-        source_url="https://wire.example/2026/council-budget",
-        authors=[jane],
-        tags=[Tag.objects.create(name="Budget", slug="budget")],
-        lead_image=image_file(size=(1600, 1000)),
-        lead_image_alt="Councillors voting",
-    )
-    return story
+def story(article):
+    """The syndicated story of tests/conftest.py, with a lead image for the NewsArticle's `image`."""
+    article.lead_image = image_file(size=(1600, 1000))
+    article.lead_image_alt = "Councillors voting"
+    article.save()
+    return article
 
 
 def test_a_story_page_describes_itself_as_a_news_article(client, story):
