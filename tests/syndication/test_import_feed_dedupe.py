@@ -22,6 +22,12 @@ def serve_changed(feed_server, *replacements):
 
 
 HARBOUR = "courier-2026-0311"
+HARBOUR_LINK = b"https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed"
+
+
+def serve_reposted(feed_server, *, guid, link):
+    """The feed with the harbour story posted again under another GUID and link."""
+    serve_changed(feed_server, (HARBOUR.encode(), guid), (HARBOUR_LINK, link))
 
 
 # --- the normalized link ------------------------------------------------------------------------------------
@@ -109,13 +115,10 @@ def test_the_same_guid_from_another_source_is_another_story(make_article, source
 def test_a_story_reposted_with_a_new_guid_and_tracking_link_is_a_duplicate(courier, feed_server):
     run("courier")
     story = Article.objects.get(source_guid=HARBOUR)
-    serve_changed(
+    serve_reposted(
         feed_server,
-        (b"courier-2026-0311", b"courier-2026-0311-repost"),
-        (
-            b"https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed",
-            b"http://courier.example.com/2026/03/harbour-expansion?fbclid=abc",
-        ),
+        guid=b"courier-2026-0311-repost",
+        link=b"http://courier.example.com/2026/03/harbour-expansion?fbclid=abc",
     )
 
     output = run("courier")
@@ -128,14 +131,7 @@ def test_a_story_reposted_with_a_new_guid_and_tracking_link_is_a_duplicate(couri
 def test_a_story_reposted_under_a_new_link_and_guid_is_caught_by_its_fingerprint(courier, feed_server):
     run("courier")
     story = Article.objects.get(source_guid=HARBOUR)
-    serve_changed(
-        feed_server,
-        (b"courier-2026-0311", b"new-guid"),
-        (
-            b"https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed",
-            b"https://courier.example.com/2026/03/harbour-vote",
-        ),
-    )
+    serve_reposted(feed_server, guid=b"new-guid", link=b"https://courier.example.com/2026/03/harbour-vote")
 
     output = run("courier")
 
