@@ -25,6 +25,11 @@ HARBOUR = "courier-2026-0311"
 HARBOUR_LINK = b"https://www.courier.example.com/2026/03/harbour-expansion/?utm_source=rss&amp;utm_medium=feed"
 
 
+# Changes at the source: the harbour story's headline, and the vote in its body.
+RETITLED = (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4")
+RECOUNTED = (b"by seven votes to four.", b"by seven votes to four after a recount.")
+
+
 def serve_reposted(feed_server, *, guid, link):
     """The feed with the harbour story posted again under another GUID and link."""
     serve_changed(feed_server, (HARBOUR.encode(), guid), (HARBOUR_LINK, link))
@@ -166,11 +171,7 @@ def test_entries_sharing_a_link_do_not_take_turns_at_the_story(courier, feed_ser
 def test_a_change_at_the_source_updates_an_untouched_draft(courier, feed_server):
     run("courier")
     story = Article.objects.get(source_guid=HARBOUR)
-    serve_changed(
-        feed_server,
-        (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4"),
-        (b"by seven votes to four.", b"by seven votes to four after a recount."),
-    )
+    serve_changed(feed_server, RETITLED, RECOUNTED)
 
     output = run("courier")
 
@@ -189,7 +190,7 @@ def test_a_change_at_the_source_never_overwrites_an_editors_draft(courier, feed_
     story = Article.objects.get(source_guid=HARBOUR)
     story.body = "<p>Our own reporting, added by an editor.</p>"
     story.save()
-    serve_changed(feed_server, (b"by seven votes to four.", b"by seven votes to four after a recount."))
+    serve_changed(feed_server, RECOUNTED)
 
     output = run("courier")
 
@@ -206,11 +207,7 @@ def test_a_change_at_the_source_never_overwrites_a_published_story_but_is_kept_w
     run("courier", "--publish")
     story = Article.objects.get(source_guid=HARBOUR)
     published_state = (story.headline, story.body, story.updated_at)
-    serve_changed(
-        feed_server,
-        (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4"),
-        (b"by seven votes to four.", b"by seven votes to four after a recount."),
-    )
+    serve_changed(feed_server, RETITLED, RECOUNTED)
 
     output = run("courier")
 
@@ -280,9 +277,7 @@ def test_an_editor_who_opened_a_draft_before_the_source_changed_cannot_save_over
     story = Article.objects.get(source_guid=HARBOUR)
     client.force_login(editor)
     _, form = opened_form(client, story)
-    serve_changed(
-        feed_server, (b"Harbour expansion approved after late-night vote", b"Harbour expansion approved, 7 to 4")
-    )
+    serve_changed(feed_server, RETITLED)
     run("courier")
 
     response = post_story(client, story, data={**form, "dek": "Edited on a stale copy."})
