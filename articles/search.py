@@ -75,11 +75,11 @@ class SearchDocument(Func):
         return "NULL", []
 
 
-def stories_matching(stories, text):
-    """`stories` (already narrowed to published ones) that match `text`, best match first."""
+def articles_matching(articles, text):
+    """`articles` (already narrowed to published ones) that match `text`, best match first."""
     if connection.vendor == "postgresql":
-        return _postgres_matching(stories, text)
-    return _fallback_matching(stories, text)
+        return _postgres_matching(articles, text)
+    return _fallback_matching(articles, text)
 
 
 def highlight(hits, text):

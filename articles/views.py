@@ -17,7 +17,7 @@ from .distribution.seo import absolute_url
 from .models import Article, Section, Source, Tag
 
 
-class LatestStoriesPaginator(Paginator):
+class LatestArticlesPaginator(Paginator):
     """Pages through at most MAX_PAGES pages of stories. Counting every story of a large archive costs more
     than the rest of the page (90 ms of PostgreSQL's time for 100,000 stories, and growing with them);
     counting the newest MAX_PAGES pages' worth costs the same whatever the archive's size. Older stories
@@ -34,7 +34,7 @@ class ArticleListView(ListView):
     """The latest published stories, newest first; subclasses narrow the list."""
 
     template_name = "articles/article_list.html"
-    paginator_class = LatestStoriesPaginator
+    paginator_class = LatestArticlesPaginator
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE  # read per request, not frozen at import
@@ -145,7 +145,7 @@ class SearchView(ListView):
     def get_queryset(self):
         if not self.query:
             return Article.objects.none()
-        return search.stories_matching(Article.objects.published().select_related("section", "source"), self.query)
+        return search.articles_matching(Article.objects.published().select_related("section", "source"), self.query)
 
     def get_context_data(self, **kwargs):
         # The header's search box shows what the reader typed, even when it was refused.

@@ -13,7 +13,7 @@ from articles.models import Article
 #   3. its tags (prefetch)
 #   4. its corrections (prefetch; the corrections log and the NewsArticle structured data)
 #   5. the navigation's sections (context processor)
-#   6. related stories ({% related_stories %}, ArticleQuerySet.related_to)
+#   6. related stories ({% related_articles %}, ArticleQuerySet.related_to)
 #   + the comments region (comments.selectors.comment_page), whatever the number of comments:
 #   7. published comments per thread (the count, and which threads each page of comments holds)
 #   8. the comments in this page's threads

@@ -68,7 +68,7 @@ class ArticleFeed(Feed):
     feed_type = FullRssFeed
     url_name = "articles:feed_rss"
 
-    def stories(self, obj):
+    def articles(self, obj):
         return Article.objects.published()
 
     def heading(self, obj):
@@ -98,7 +98,7 @@ class ArticleFeed(Feed):
 
     def items(self, obj):
         return (
-            self.stories(obj)
+            self.articles(obj)
             .select_related("section", "source")
             .prefetch_related("authors", "tags")
             .order_by("-published_at", "-pk")[:FEED_LENGTH]
@@ -146,8 +146,8 @@ class SectionFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Section, slug=slug)
 
-    def stories(self, section):
-        return super().stories(section).filter(section=section)
+    def articles(self, section):
+        return super().articles(section).filter(section=section)
 
     def heading(self, section):
         return f"{section.name} · {settings.SITE_NAME}"
@@ -168,8 +168,8 @@ class SourceFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Source, slug=slug)
 
-    def stories(self, source):
-        return super().stories(source).filter(source=source)
+    def articles(self, source):
+        return super().articles(source).filter(source=source)
 
     def heading(self, source):
         return f"Stories from {source.name} · {settings.SITE_NAME}"
@@ -190,8 +190,8 @@ class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
 
-    def stories(self, tag):
-        return super().stories(tag).filter(tags=tag)
+    def articles(self, tag):
+        return super().articles(tag).filter(tags=tag)
 
     def heading(self, tag):
         return f"Tagged “{tag.name}” · {settings.SITE_NAME}"

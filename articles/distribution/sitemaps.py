@@ -26,7 +26,7 @@ class SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).scheme
 
 
-def _stories():
+def _articles():
     return Article.objects.published().indexable()
 
 
@@ -37,7 +37,7 @@ class ArticleSitemap(SiteSitemap):
 
     def items(self):
         return (
-            _stories()
+            _articles()
             .select_related("section")
             .only("slug", "published_at", "created_at", "updated_at", "section__slug")
             .order_by("-published_at", "-pk")
@@ -47,10 +47,10 @@ class ArticleSitemap(SiteSitemap):
         return modified_at(article)
 
     def get_latest_lastmod(self):
-        return latest_modified_at(_stories())
+        return latest_modified_at(_articles())
 
 
-def _latest_story(**filters):
+def _latest_article(**filters):
     """The publication time of the newest published story matching `filters` (an OuterRef), as a subquery."""
     stories = Article.objects.published().filter(**filters).order_by("-published_at").values("published_at")
     return Subquery(stories[:1])
@@ -58,7 +58,7 @@ def _latest_story(**filters):
 
 class SectionSitemap(SiteSitemap):
     def items(self):
-        return Section.objects.annotate(latest=_latest_story(section=OuterRef("pk")))
+        return Section.objects.annotate(latest=_latest_article(section=OuterRef("pk")))
 
     def lastmod(self, section):
         return section.latest
@@ -66,7 +66,7 @@ class SectionSitemap(SiteSitemap):
 
 class SourceSitemap(SiteSitemap):
     def items(self):
-        return Source.objects.annotate(latest=_latest_story(source=OuterRef("pk"))).filter(latest__isnull=False)
+        return Source.objects.annotate(latest=_latest_article(source=OuterRef("pk"))).filter(latest__isnull=False)
 
     def lastmod(self, source):
         return source.latest
@@ -74,7 +74,7 @@ class SourceSitemap(SiteSitemap):
 
 class TagSitemap(SiteSitemap):
     def items(self):
-        return Tag.objects.annotate(latest=_latest_story(tags=OuterRef("pk"))).filter(latest__isnull=False)
+        return Tag.objects.annotate(latest=_latest_article(tags=OuterRef("pk"))).filter(latest__isnull=False)
 
     def location(self, tag):
         return reverse("articles:tag", args=[tag.slug])

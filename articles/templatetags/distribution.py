@@ -17,7 +17,7 @@ register = template.Library()
 # Inside <script>, only these could end the element or start markup; JSON keeps its meaning with them escaped.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
-RELATED_STORIES = 4
+RELATED_ARTICLES = 4
 
 
 @register.filter
@@ -38,8 +38,8 @@ def home_structured_data():
     return json_ld(structured_data.home_page())
 
 
-@register.inclusion_tag("includes/story_head.html")
-def story_head(article):
+@register.inclusion_tag("includes/article_head.html")
+def article_head(article):
     """The story's <head> tags: description, canonical link and robots (its source's SEO policy),
     OpenGraph and Twitter cards, NewsArticle and BreadcrumbList structured data."""
     image = renditions.share_image(article)
@@ -68,8 +68,8 @@ def card_picture(article, lazy=True):
     return {"picture": renditions.card_picture(article), "alt": "", "lazy": lazy, "class": "card-image"}
 
 
-@register.inclusion_tag("includes/related_stories.html")
-def related_stories(article):
+@register.inclusion_tag("includes/related_articles.html")
+def related_articles(article):
     """Published stories on the same topics (in one query)."""
-    stories = Article.objects.published().select_related("section").related_to(article, limit=RELATED_STORIES)
+    stories = Article.objects.published().select_related("section").related_to(article, limit=RELATED_ARTICLES)
     return {"stories": stories}

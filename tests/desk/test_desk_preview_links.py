@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 #   3. its tags (prefetch)
 #   4. its corrections log (prefetch)
 #   5. the navigation's sections (context processor)
-#   6. related stories under it ({% related_stories %}, articles/templatetags/distribution.py)
+#   6. related stories under it ({% related_articles %}, articles/templatetags/distribution.py)
 SHARED_PREVIEW_QUERIES = 6
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Section, Source, Tag
 from articles.templatetags.times import machine_time
-from articles.views import LatestStoriesPaginator
+from articles.views import LatestArticlesPaginator
 from tests.makers import image_file
 from tests.pages import parse, positions
 from tests.query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES, warm_process_caches
@@ -119,7 +119,7 @@ def test_the_home_page_query_count_does_not_grow_with_stories(
 
 def test_list_pages_go_back_at_most_a_fixed_number_of_pages(client, make_article, settings, monkeypatch):
     # Counting a whole archive grows with it; the home, section, source and tag pages count a fixed number of pages.
-    monkeypatch.setattr(LatestStoriesPaginator, "MAX_PAGES", 2)
+    monkeypatch.setattr(LatestArticlesPaginator, "MAX_PAGES", 2)
     settings.ARTICLES_PER_PAGE = 2
     for _ in range(7):
         make_article()

@@ -166,7 +166,7 @@ def test_postgres_search_understands_phrases_and_exclusions_and_stems_words(clie
 def test_postgres_searches_use_the_gin_index(make_article):
     make_article(headline="Harbour")
     # Only the search condition, so that no other index can serve the query.
-    query = search.stories_matching(Article.objects.all(), "harbour")
+    query = search.articles_matching(Article.objects.all(), "harbour")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show its options
         sql, params = query.query.sql_with_params()

@@ -82,7 +82,7 @@ class LeadImage:
 
 
 @dataclass
-class Story:
+class DemoArticle:
     slug: str
     headline: str
     dek: str
@@ -103,7 +103,7 @@ def days(d, hours=0):
 
 
 STORIES = [
-    Story(
+    DemoArticle(
         slug="council-approves-eastern-tram-line",
         headline="Council approves new tram line to the eastern districts",
         dek="The 9-kilometre route will link Fenwick Market with the hospital and the new housing at Saltmarsh.",
@@ -131,7 +131,7 @@ STORIES = [
             "the full business case on its website next week.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="water-main-break-closes-riverside-avenue",
         headline="Water main break closes Riverside Avenue for two days",
         dek="About 300 homes had low water pressure overnight; repairs should finish on Thursday.",
@@ -150,7 +150,7 @@ STORIES = [
             "pipe is replaced. Buses 3 and 11 are diverted along Harbour Road.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="housing-board-sets-aside-flats-for-key-workers",
         headline="Housing board sets aside 400 flats for key workers",
         dek="Nurses, teachers and bus drivers will be offered rents capped at a third of their pay.",
@@ -173,7 +173,7 @@ STORIES = [
             "blamed on the cost of housing. The scheme will be reviewed after its first year.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="regional-bank-profits-rise-as-lending-recovers",
         headline="Regional bank posts higher profits as lending recovers",
         dek="Midland Savings says mortgage demand is back to where it was three years ago.",
@@ -198,7 +198,7 @@ STORIES = [
             "decade of closures.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="port-handles-record-container-volumes",
         headline="Port of Easton Bay handles record container volumes",
         dek="A new crane and longer opening hours lifted traffic by 9 per cent.",
@@ -217,7 +217,7 @@ STORIES = [
             "relying on overtime.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="family-bakery-chain-opens-tenth-shop",
         headline="Family-run bakery chain opens its tenth shop",
         dek="Crumb & Daughter started with one oven in a Dock Street basement in 1998.",
@@ -235,7 +235,7 @@ STORIES = [
             "from national chains in the past year.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="corn-exchange-reopens-as-concert-hall",
         headline="Old Corn Exchange reopens as a concert hall after three-year restoration",
         dek="The 1864 building now seats 900 and has a new organ.",
@@ -260,7 +260,7 @@ STORIES = [
             "touring bands, school concerts and, twice a year, a farmers' market that nods to the building's past.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="library-seed-bank-first-season",
         headline="Library lends out 10,000 seeds in the first season of its seed bank",
         dek="Borrowers are asked to bring back seeds from their own harvest in the autumn.",
@@ -278,7 +278,7 @@ STORIES = [
             "The service plans to add seed banks at two more branches next year.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="salmon-tracked-in-mill-river",
         headline="Researchers track returning salmon in the Mill River with acoustic tags",
         dek="Early results suggest the fish pass built in 2023 is working.",
@@ -303,7 +303,7 @@ STORIES = [
             "migrating when the water is above about 20 degrees.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="sodium-iron-battery-test",
         headline="University team tests a battery made from sodium and iron",
         dek="The cells use no lithium or cobalt and are meant for storing solar power overnight.",
@@ -328,7 +328,7 @@ STORIES = [
             "capacity the cells lose, in a peer-reviewed journal.",
         ],
     ),
-    Story(
+    DemoArticle(
         slug="budget-talks-what-the-mayor-will-propose",
         headline="Budget talks: what the mayor is expected to propose",
         dek="Draft, not for publication.",
@@ -339,7 +339,7 @@ STORIES = [
         status=Article.Status.DRAFT,
         paragraphs=["Notes for the budget preview. To be finished after Thursday's briefing."],
     ),
-    Story(
+    DemoArticle(
         slug="night-trains-return-to-coast-line",
         headline="Night trains return to the coast line this weekend",
         dek="Services every hour between midnight and 5 a.m. on Fridays and Saturdays.",
@@ -372,7 +372,7 @@ class Command(BaseCommand):
             tags = {row["slug"]: self.get_or_create(Tag, row) for row in TAGS}
             now = timezone.now()
             for story in STORIES:
-                self.load_story(story, now, sources, sections, authors, tags)
+                self.load_article(story, now, sources, sections, authors, tags)
 
         if self.verbosity >= 1:
             public = Article.objects.published().filter(slug__in=[s.slug for s in STORIES]).count()
@@ -390,7 +390,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  + {model._meta.verbose_name}: {obj}")
         return obj
 
-    def load_story(self, story, now, sources, sections, authors, tags):
+    def load_article(self, story, now, sources, sections, authors, tags):
         source = sources[story.source] if story.source else None
         article = self.get_or_create(
             Article,

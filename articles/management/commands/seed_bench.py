@@ -96,7 +96,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             self.make_site()
-            self.make_stories(articles)
+            self.make_articles(articles)
             self.reset_sequences()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -165,7 +165,7 @@ class Command(BaseCommand):
 
     # --- stories -----------------------------------------------------------------------------------
 
-    def story_status(self):
+    def article_status(self):
         roll, total = self.rng.random(), 0.0
         for status, share in STATUS_SHARES:
             total += share
@@ -173,7 +173,7 @@ class Command(BaseCommand):
                 return status
         return Article.Status.PUBLISHED
 
-    def new_story(self, n, status, published_at, section, slug=None):
+    def new_article(self, n, status, published_at, section, slug=None):
         rng = self.rng
         source = rng.choice(self.sources) if rng.random() < 0.4 else None
         image = rng.choice(self.images) if rng.random() < 0.33 else ""
@@ -200,26 +200,26 @@ class Command(BaseCommand):
             story.unpublish_at = self.now + datetime.timedelta(hours=rng.randint(1, 24 * 14))
         return story
 
-    def make_stories(self, count):
+    def make_articles(self, count):
         rng = self.rng
         # About 50 stories a day, however many there are, so that dates look like a newsroom's.
         span = datetime.timedelta(days=max(count / 50, 7))
         news = self.sections[0]
         stories = [
-            self.new_story(n, Article.Status.PUBLISHED, self.now - datetime.timedelta(hours=2), news, slug=slug)
+            self.new_article(n, Article.Status.PUBLISHED, self.now - datetime.timedelta(hours=2), news, slug=slug)
             for n, slug in enumerate(FIXED_STORIES)
         ]
         for story in stories:
             story.comments_enabled = True
         for n in range(len(stories), count):
-            status = self.story_status()
+            status = self.article_status()
             if status == Article.Status.SCHEDULED:
                 published_at = self.now + datetime.timedelta(minutes=rng.randint(10, 7 * 24 * 60))
             elif status in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
                 published_at = None
             else:
                 published_at = self.now - datetime.timedelta(seconds=rng.randint(3 * 3600, int(span.total_seconds())))
-            stories.append(self.new_story(n, status, published_at, rng.choice(self.sections)))
+            stories.append(self.new_article(n, status, published_at, rng.choice(self.sections)))
 
         update, done = self.progress("Stories", count)
         saved = []
