@@ -176,6 +176,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The comment thread in Jinja2 (comments/templating.py), rendered by comments' {% show_comment %} and
+    # {% comment_thread %} tags. Second, so that every other name still resolves to the Django templates above.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "comments",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "comments.templating.environment", "autoescape": True},
+    },
 ]
 
 if not os.environ.get("DATABASE_URL"):

@@ -1,0 +1,35 @@
+"""Comments in Django templates, rendered by Jinja2 (comments/templating.py): show_comment and comment_thread.
+
+They replace {% include %} of the Django templates comments/comment.html and comments/thread.html (the same
+HTML, byte for byte) and read the same names from the page's context: show_actions, comments_open, can_moderate,
+and for one comment owned.
+"""
+
+from django import template
+
+from .. import templating
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def show_comment(context, comment):
+    """One comment's <article>, with its links where the context has show_actions."""
+    return templating.render_comment(
+        comment,
+        show_actions=context.get("show_actions", False),
+        comments_open=context.get("comments_open", False),
+        owned=context.get("owned", False),
+        can_moderate=context.get("can_moderate", False),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comment_thread(context, nodes):
+    """The <li> of each comment node (comments.selectors.CommentNode), replies nested."""
+    return templating.render_thread(
+        nodes,
+        show_actions=context.get("show_actions", False),
+        comments_open=context.get("comments_open", False),
+        can_moderate=context.get("can_moderate", False),
+    )

@@ -1,0 +1,66 @@
+"""Comments rendered by Jinja2: the thread under a story is most of a story page's render time in Django's templates.
+
+TEMPLATES' second backend, "comments" (Django's Jinja2 backend, after the Django one, so every other template
+name still resolves to Django's templates), builds its Environment with environment() below from
+templates/jinja2/. Django templates show comments through the tags of comments/templatetags/comment_html.py,
+which call render_comment() and render_thread().
+
+The HTML is the same bytes Django's templates wrote: the same filters (the very functions of the
+reader_content, comment_urls and times tag libraries), Django's escaping (conditional_escape: &#x27; and
+&quot;, where MarkupSafe writes &#39; and &#34;), and every file's last newline kept. A name the template
+does not know is an error (StrictUndefined), not an empty string.
+"""
+
+import jinja2
+from django.template import engines
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+from articles.templatetags.times import human_time, machine_time
+
+from .templatetags.comment_urls import comment_url
+from .templatetags.reader_content import comment_text, web_url
+
+ENGINE = "comments"  # the NAME of the backend in TEMPLATES
+COMMENT = "comments/comment.html"
+THREAD = "comments/thread.html"
+
+
+def moderate_url(pk):
+    """The comment's page in the admin, or "" where the admin is not installed (as {% url ... as var %})."""
+    try:
+        return reverse("admin:comments_articlecomment_change", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def environment(**options):
+    """The Environment of the "comments" backend (OPTIONS["environment"]); `options` come from the backend."""
+    options.update(
+        finalize=conditional_escape,  # escapes as Django does; what is safe already (a SafeString, Markup) stays
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env = jinja2.Environment(**options)
+    env.filters.update(comment_text=comment_text, web_url=web_url, human_time=human_time, machine_time=machine_time)
+    env.globals.update(comment_url=comment_url, moderate_url=moderate_url)
+    return env
+
+
+def _template(name):
+    return engines[ENGINE].env.get_template(name)
+
+
+def render_comment(comment, *, show_actions=False, comments_open=False, owned=False, can_moderate=False):
+    """One comment's <article>, as HTML. The actions (reply, edit, delete, flag, moderate) only with show_actions."""
+    macro = _template(COMMENT).module.comment_html
+    return SafeString(macro(comment, show_actions, comments_open, owned, can_moderate))
+
+
+def render_thread(nodes, *, show_actions=False, comments_open=False, can_moderate=False):
+    """The <li> of each CommentNode in `nodes` (comments.selectors), replies nested in <ol class="children">."""
+    html = _template(THREAD).render(
+        nodes=nodes, show_actions=show_actions, comments_open=comments_open, can_moderate=can_moderate
+    )
+    return SafeString(html)
