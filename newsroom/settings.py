@@ -172,7 +172,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
-                "pagecache.csrf.context_processor",  # after Django's own csrf_token, which it replaces
             ],
         },
     },
@@ -254,8 +253,18 @@ else:
 # How long a cached page may be served at most (0: no page cache). Off by default with DEBUG=1, so
 # template changes show at once while developing.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
-# How long browsers and shared caches (a CDN, a proxy) may keep a public page without a form.
+# How long browsers may keep a public page (proxies: EDGE_MAX_AGE).
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+# The edge (pagecache/edge.py): how long a caching proxy or CDN may keep a public page (s-maxage), and how
+# it is told of changes: EDGE_PURGE "varnish" sends PURGE with the changed keys to each of EDGE_PURGE_URLS.
+# Without a purge a proxy is never told, so by default it keeps a page no longer than browsers do.
+EDGE_PURGE = os.environ.get("EDGE_PURGE", "")
+if EDGE_PURGE not in ("", "varnish"):
+    raise ImproperlyConfigured('EDGE_PURGE must be "" (no proxy to purge) or "varnish".')
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", [])
+if EDGE_PURGE and not EDGE_PURGE_URLS:
+    raise ImproperlyConfigured("EDGE_PURGE needs EDGE_PURGE_URLS: the proxies' addresses, comma-separated.")
+EDGE_MAX_AGE = env_int("EDGE_MAX_AGE", (PAGE_CACHE_SECONDS or 600) if EDGE_PURGE else PAGE_CACHE_MAX_AGE)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

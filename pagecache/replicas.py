@@ -7,10 +7,11 @@ replica, the same for the whole request. Even then the primary answers:
 
 - inside `transaction.atomic()` on the primary, and once the request has written anything (a
   get_or_create() or select_for_update() counts as a write);
-- for REPLICA_LAG_SECONDS after a page cache generation began (pagecache/freshness.py): every committed
-  change to what public pages show begins one, on every server through the shared cache. A page rendered
-  from a replica that has not yet replayed the change would otherwise be stored under the new generation
-  and served, stale, until the next change;
+- for REPLICA_LAG_SECONDS after a change to what the page showed when it was last rendered (its keys,
+  pagecache/keys.py; the lists it belongs to are among them, so a story joining a list counts): a page
+  rendered from a replica that has not yet replayed the change would otherwise be stored and served,
+  stale, until the next change. Other pages keep reading the replicas while comments flow elsewhere. A
+  page not rendered before (and the JSON API) waits out the lag after any change;
 - for whoever just wrote: editors and signed-in readers carry a session cookie; a commenter carries
   `own_comments` for the edit window after their comment was saved (an emailed confirmation link sets it
   too); a reader with a message waiting carries `messages`. All of these make a request personal;
@@ -21,14 +22,12 @@ thread of a threaded one and each task under ASGI sees only its own. The lag mus
 REPLICA_LAG_SECONDS; nothing here measures it.
 """
 
-import datetime
 import random
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
 
 from . import freshness
 from .middleware import CACHED_VIEWS, personal
@@ -42,12 +41,13 @@ class Visit:
     public_read: bool = False  # an anonymous reader's GET/HEAD of a public page (set once the view is known)
     wrote: bool = False
     settled: bool | None = None  # no change is still replicating (asked at the first read that could use a replica)
+    page: object = None  # the page cache's Miss: what the page showed when last rendered, if known
 
     def may_use_replica(self):
         if not self.public_read or self.wrote or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return False
         if self.settled is None:
-            self.settled = content_settled()
+            self.settled = content_settled(self.page)
         return self.settled
 
 
@@ -64,17 +64,18 @@ def is_public_read(request):
     )
 
 
-def content_settled():
-    """Has every committed change had REPLICA_LAG_SECONDS to reach the replicas?
+def content_settled(miss=None):
+    """Has every committed change to what the page shows (`miss`, from the page cache's lookup; None: to
+    anything) had REPLICA_LAG_SECONDS to reach the replicas?
 
     With the page cache off nothing is stored, so a lagging replica only delays a change by its lag.
     """
     if not freshness.enabled():
         return True
-    began = freshness.began_at()
-    if began is None:  # the state was lost, or the cache is away: a change may have just been committed
+    changed = freshness.last_change(None) if miss is None else freshness.last_change(miss.state, miss.keys_before)
+    if changed is None:  # the state was lost, or the cache is away: a change may have just been committed
         return False
-    return timezone.now() - began >= datetime.timedelta(seconds=settings.REPLICA_LAG_SECONDS)
+    return freshness.now_ms() - changed >= settings.REPLICA_LAG_SECONDS * 1000
 
 
 class ReplicaReadsMiddleware:
@@ -92,7 +93,9 @@ class ReplicaReadsMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Only now is the view known; the page cache's lookup before it reads from the primary.
-        _visit.get().public_read = is_public_read(request)
+        visit = _visit.get()
+        visit.public_read = is_public_read(request)
+        visit.page = getattr(request, "page_cache_miss", None)  # the page cache looked the page up
 
 
 class ReplicaRouter:

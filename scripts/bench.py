@@ -100,7 +100,7 @@ def prepare(articles, comments):
         # Bulk inserts send no signals: the page cache is told once, here, that the content changed.
         from pagecache import freshness
 
-        freshness.content_changed()
+        freshness.renew()
     elif existing != articles or not Article.objects.filter(slug="bench-0-comments").exists():
         raise SystemExit(
             f"bench: the database holds {existing} stories, not a benchmark dataset of {articles}: "

@@ -69,6 +69,18 @@ class ArticleQuerySet(models.QuerySet):
             candidates.append(row["last_published"] + publication_plus)
         return min((candidate for candidate in candidates if candidate is not None), default=None)
 
+    def changing_between(self, after, until, *, publication_plus=None):
+        """Live stories whose public side changed by itself in (after, until]: the moments of
+        `next_change_after`, which this must match (went live, came down, `publication_plus` passed)."""
+
+        def window(field, shift=datetime.timedelta(0)):
+            return models.Q(**{f"{field}__gt": after - shift, f"{field}__lte": until - shift})
+
+        moments = window("published_at") | window("unpublish_at")
+        if publication_plus is not None:
+            moments |= window("published_at", publication_plus)
+        return self.filter(moments, status__in=Article.LIVE_STATUSES)
+
     def for_listing(self):
         """Everything a list page shows for each story, in a fixed number of queries."""
         return self.select_related("section", "source").prefetch_related("authors")

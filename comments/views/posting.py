@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_comments import get_form
 from django_comments.signals import comment_will_be_posted
 
 from articles.models import Article
 
-from .. import ownership, policy, services, tokens
+from .. import ownership, policy, same_origin, services, tokens
 from ..forms import shows_unreadable_text_on_form
 from ..models import ArticleComment, PendingComment
 
@@ -54,9 +55,13 @@ def _parent(article, reply_to):
     return ArticleComment.objects.visible().filter(object_pk=str(article.pk), pk=reply_to).first()
 
 
+# No CSRF token: the form is in pages every reader shares (pagecache/); same_origin checks who sent it.
+@csrf_exempt
 @shows_unreadable_text_on_form  # its form (ArticleCommentForm) says which field could not be read
 @require_POST
 def post_comment(request):
+    if same_origin.is_cross_site(request):
+        return _problem(request, same_origin.CROSS_SITE, 403)
     data = request.POST.copy()
     if request.user.is_authenticated:
         data.setdefault("name", request.user.get_full_name() or request.user.get_username())
