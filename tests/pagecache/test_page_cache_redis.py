@@ -1,7 +1,8 @@
 """The page cache on a real Redis server (REDIS_URL), shared by separate processes as app servers share it.
 
 A page cached by this process is replaced at once when another process (here a `manage.py shell`, as
-another app server or the desk would) saves the story: the new content generation lives in Redis.
+another app server or the desk would) saves the story: the clock and the marks of what changed live in Redis,
+and a change to one story leaves the other stories' pages cached.
 """
 
 import os
@@ -13,7 +14,8 @@ import time
 import pytest
 import redis
 
-from articles.models import Article
+from articles.models import Article, Section
+from tests.makers import make_comment
 from tests.processes import database_url_for_processes, manage
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -98,12 +100,54 @@ def test_a_save_in_another_process_replaces_the_page_at_once_through_redis(
         assert redis.Redis.from_url(redis_url).keys(f"{prefix}:*page:*")  # the page is in Redis, not in memory
 
         run(database_url, tmp_path, redis_url, EDIT, other_page_cache_seconds)
-    # Back here (the database file copied back on SQLite): the other process's save ended the generation.
+    # Back here (the database file copied back on SQLite): the other process's save ended the story's pages.
     assert Article.objects.get(pk=article.pk).headline == "Council passes amended budget"
     fresh = client.get(url)
     assert fresh["X-Page-Cache"] == "miss"
     assert "Council passes amended budget" in fresh.content.decode()
     assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+APPROVE = (
+    "from articles.models import Article; from comments.models import ArticleComment; "
+    "from comments import services; from django.contrib.auth import get_user_model; "
+    "story = Article.objects.get(slug='harbour-team-wins'); "
+    "held = ArticleComment.objects.get(comment='Held on the other story.'); "
+    "services.comment_approve(comment=held, by=get_user_model().objects.create_superuser('m', 'm@example.com', 'x'))"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_approved_on_another_server_ends_that_storys_page_only(
+    client, article, make_article, settings, redis_url, tmp_path
+):
+
+    # In another section: not among the first story's related stories (a page that lists it ends with it).
+    other = make_article(
+        headline="Harbour team wins",
+        slug="harbour-team-wins",
+        section=Section.objects.create(name="Sport", slug="sport"),
+    )
+    make_comment(other, "Held on the other story.", held=True)
+    with database_url_for_processes(tmp_path) as database_url:
+        prefix = run(database_url, tmp_path, redis_url, PAGES_PREFIX)
+        settings.CACHES = {
+            **settings.CACHES,
+            "pages": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": prefix,
+            },
+        }
+        for url in (article.get_absolute_url(), other.get_absolute_url()):
+            client.get(url)
+            assert client.get(url)["X-Page-Cache"] == "hit"
+
+        run(database_url, tmp_path, redis_url, APPROVE)
+    other_page = client.get(other.get_absolute_url())
+    assert other_page["X-Page-Cache"] == "miss"
+    assert "Held on the other story." in other_page.content.decode()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
 
 
 @pytest.mark.django_db

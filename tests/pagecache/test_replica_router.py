@@ -26,10 +26,10 @@ from django.utils import timezone
 from articles.models import Article, Section
 from comments.models import ArticleComment
 from newsroom.settings import replica_database
-from pagecache import freshness
+from pagecache import freshness, keys
 from pagecache.replicas import ReplicaReadsMiddleware
 from tests.desk.forms import post_story
-from tests.makers import comment_form_data
+from tests.makers import comment_form_data, make_comment
 from tests.processes import BASE_DIR, SETTINGS_VARIABLES
 
 # Real commits, so that the replica's connection sees the rows.
@@ -168,6 +168,30 @@ def test_after_a_publish_every_reader_reads_from_the_primary_until_the_replicas_
     response, counts = get(reader, "/news/")
     assert "Harbour reopens" in response.content.decode()
     assert counts.primary == 0 and counts.replica > 0
+
+
+@in_both_databases
+def test_a_comment_on_one_story_sends_only_that_storys_pages_to_the_primary(replicas, clock, article, make_article):
+    quiet = make_article(
+        headline="Harbour team wins",
+        slug="harbour-team-wins",
+        section=Section.objects.create(name="Sport", slug="sport"),
+    )
+    reader = Client()
+    for url in (article.get_absolute_url(), quiet.get_absolute_url()):
+        get(reader, url)  # rendered once: the page cache knows what each shows
+    Article.objects.filter(pk=quiet.pk).update(headline="Harbour team wins again")
+    freshness.end({keys.story(quiet.pk)})  # an edit long ago: its page is to be rendered again
+    clock.settle()
+
+    make_comment(article, "A new comment on the busy story.")  # published at once, committed
+
+    response, busy = get(reader, article.get_absolute_url())
+    assert "A new comment on the busy story." in response.content.decode()
+    assert busy.replica == 0 and busy.primary > 0  # within the lag, and its page shows what changed
+    response, other = get(reader, quiet.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss" and "Harbour team wins again" in response.content.decode()
+    assert other.primary == 0 and other.replica > 0  # nothing it shows changed lately
 
 
 @in_both_databases
