@@ -76,6 +76,20 @@ def run(database_url, tmp_path, redis_url, code, page_cache_seconds="600"):
     return out.strip()
 
 
+def share_pages_with_other_processes(settings, database_url, tmp_path, redis_url):
+    """This process's page cache on the other processes' Redis, under their key prefix; the prefix."""
+    prefix = run(database_url, tmp_path, redis_url, PAGES_PREFIX)
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        },
+    }
+    return prefix
+
+
 # The other process as another app server, and as a command run with the page cache off (DEBUG=1 turns it off).
 @pytest.mark.parametrize("other_page_cache_seconds", ["600", "0"])
 @pytest.mark.django_db(transaction=True)
@@ -84,16 +98,7 @@ def test_a_save_in_another_process_replaces_the_page_at_once_through_redis(
 ):
     url = article.get_absolute_url()
     with database_url_for_processes(tmp_path) as database_url:
-        # The same pages as the other process: its REDIS_URL, its key prefix.
-        prefix = run(database_url, tmp_path, redis_url, PAGES_PREFIX)
-        settings.CACHES = {
-            **settings.CACHES,
-            "pages": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": prefix,
-            },
-        }
+        prefix = share_pages_with_other_processes(settings, database_url, tmp_path, redis_url)
         client.get(url)
         cached = client.get(url)
         assert cached["X-Page-Cache"] == "hit"
@@ -130,15 +135,7 @@ def test_a_comment_approved_on_another_server_ends_that_storys_page_only(
     )
     make_comment(other, "Held on the other story.", held=True)
     with database_url_for_processes(tmp_path) as database_url:
-        prefix = run(database_url, tmp_path, redis_url, PAGES_PREFIX)
-        settings.CACHES = {
-            **settings.CACHES,
-            "pages": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": prefix,
-            },
-        }
+        share_pages_with_other_processes(settings, database_url, tmp_path, redis_url)
         for url in (article.get_absolute_url(), other.get_absolute_url()):
             client.get(url)
             assert client.get(url)["X-Page-Cache"] == "hit"
