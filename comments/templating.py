@@ -11,9 +11,13 @@ reader_content, comment_urls and times tag libraries), Django's escaping (condit
 does not know is an error (StrictUndefined), not an empty string.
 """
 
+from pathlib import Path
+
 import jinja2
+from django.forms import renderers
 from django.template import engines
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
@@ -64,3 +68,31 @@ def render_thread(nodes, *, show_actions=False, comments_open=False, can_moderat
         nodes=nodes, show_actions=show_actions, comments_open=comments_open, can_moderate=can_moderate
     )
     return SafeString(html)
+
+
+# --- the comment form ------------------------------------------------------------------------------------------
+
+
+def form_environment(**options):
+    """The Environment of the comment form's renderer: Django's own Jinja2 form templates, escaped as Django escapes."""
+    return jinja2.Environment(finalize=conditional_escape, **options)
+
+
+class FormRenderer(renderers.Jinja2):
+    """Django's form renderer for Jinja2 (its widget templates in django/forms/jinja2/), writing the bytes its
+    Django templates write: Django's escaping in attributes too (&quot;, &#x27;)."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(renderers.__file__).parent / self.backend.app_dirname],
+                "NAME": "comment-form",
+                "OPTIONS": {"environment": "comments.templating.form_environment"},
+            }
+        )
+
+
+# The comment form's default_renderer: one for every form, so its engine and compiled templates are made once.
+FORM_RENDERER = FormRenderer()

@@ -1,7 +1,8 @@
 """The comment thread's Jinja2 templates (templates/jinja2/, comments/templating.py) and the Django tags that show them.
 
 The HTML is pinned byte for byte (tests/data/comment_thread.html is what the Django templates they replaced wrote),
-Django's escaping is kept, and the Jinja2 backend never answers for a template name meant for Django's.
+Django's escaping is kept, and the Jinja2 backend never answers for a template name meant for Django's. The comment
+form's widgets render through Jinja2 too (comments.templating.FORM_RENDERER), in the bytes Django's templates write.
 """
 
 import datetime
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from django.forms.renderers import get_default_renderer
 from django.template import TemplateDoesNotExist, engines
 from django.template.backends.django import DjangoTemplates
 from django.template.loader import get_template
 from django.utils.html import escape
+from django_comments import get_form
 
 from articles.templatetags.times import human_time, machine_time
 from comments import templating
@@ -116,3 +119,30 @@ def test_no_django_template_includes_a_jinja2_one():
 )
 def test_every_other_template_is_still_a_django_one(name):
     assert isinstance(get_template(name).backend, DjangoTemplates)
+
+
+# --- the comment form, its widgets through Jinja2 --------------------------------------------------------------
+
+TRICKY = 'O\'Brien & "Sons" <b>x</b>'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"initial": {"name": TRICKY, "email": "a'b@example.org", "url": "https://x.example/?a=1&b='2'", "remember": 1}},
+        {"data": {"name": TRICKY, "email": "not an address '\"", "comment": "", "honeypot": "y", "timestamp": "x"}},
+    ],
+    ids=["blank", "remembered", "errors"],
+)
+def test_the_comment_form_is_the_same_html_through_either_renderer(article, kwargs):
+    form_page = get_template("comments/form.html")
+
+    def render(renderer):
+        form = get_form()(article, renderer=renderer, **kwargs)
+        form.is_valid()
+        return form_page.render({"article": article, "form": form})
+
+    assert get_form()(article).renderer is templating.FORM_RENDERER  # one for all forms: its templates compiled once
+    assert render(templating.FORM_RENDERER) == render(get_default_renderer())
