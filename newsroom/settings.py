@@ -6,6 +6,7 @@ refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -43,6 +44,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks (`10.0.0.0/8`, `2001:db8::/32`), each checked."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (a network's host bits must be zero)"
+            ) from None
+    return networks
 
 
 def email_settings(url: str) -> dict:
@@ -140,6 +154,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address and scheme from a trusted proxy's X-Forwarded-For/-Proto (newsroom/proxies.py), first
+    # so that everything after it (the https redirect, rate limits, django-axes, comments) sees the reader.
+    "newsroom.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Text that is not UTF-8 is a 400 before CSRF or any view reads it (comment forms show it on the form).
     "newsroom.security.UnreadableTextMiddleware",
@@ -326,6 +343,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 globals().update(email_settings(os.environ.get("EMAIL_URL") or "console:"))
 MANAGERS = [("Moderators", addr) for addr in env_list("MODERATOR_EMAILS", [])]
 
+# The proxies in front (load balancer, Varnish, nginx): only from these addresses or networks are
+# X-Forwarded-For and X-Forwarded-Proto believed (newsroom/proxies.py). None by default.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
 # Security: strict by default in production, relaxed only for local http.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -340,7 +361,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_PROXY", default=False):
+    if env_bool("BEHIND_PROXY", default=False) and not TRUSTED_PROXIES:
+        # Deprecated: believes X-Forwarded-Proto from any address. TRUSTED_PROXIES replaces it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -372,6 +394,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_VERBOSE = False
+# The client's address as newsroom.proxies settled it (REMOTE_ADDR), never axes' own reading of the headers.
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxies.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -51,6 +51,24 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.parametrize("value", ["10.0.0.1,proxy.internal", "10.0.0.1/8", "10.0.0.0/33"])
+def test_a_malformed_trusted_proxy_is_a_clear_error(tmp_path, value):
+    result = django_setup(tmp_path, TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: TRUSTED_PROXIES: " in result.stderr
+    assert "is not an IP address or network (a network's host bits must be zero)" in result.stderr
+
+
+def test_trusted_proxies_replace_the_proxy_ssl_header(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.TRUSTED_PROXIES, s.SECURE_PROXY_SSL_HEADER)"
+    env = {**PRODUCTION, "BEHIND_PROXY": "1"}
+    legacy = run_django(tmp_path, "-c", code, **env)
+    assert legacy.stdout.strip() == "[] ('HTTP_X_FORWARDED_PROTO', 'https')", legacy.stderr
+    named = run_django(tmp_path, "-c", code, **env, TRUSTED_PROXIES=" 10.0.0.0/24, 192.0.2.7 ,2001:db8::/32")
+    assert named.stdout.strip() == "['10.0.0.0/24', '192.0.2.7/32', '2001:db8::/32'] None", named.stderr
+
+
 def test_local_development_needs_no_secret_or_hosts(tmp_path):
     result = run_django(tmp_path, "manage.py", "check")
     assert result.returncode == 0, result.stdout + result.stderr
