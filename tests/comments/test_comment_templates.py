@@ -15,7 +15,9 @@ from django.forms.renderers import get_default_renderer
 from django.template import TemplateDoesNotExist, engines
 from django.template.backends.django import DjangoTemplates
 from django.template.loader import get_template
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from django_comments import get_form
 
 from articles.templatetags.times import human_time, machine_time
@@ -146,3 +148,9 @@ def test_the_comment_form_is_the_same_html_through_either_renderer(article, kwar
 
     assert get_form()(article).renderer is templating.FORM_RENDERER  # one for all forms: its templates compiled once
     assert render(templating.FORM_RENDERER) == render(get_default_renderer())
+
+
+def test_the_templates_escape_as_django_does():
+    values = [TRICKY, "", "plain", 0, 1234567, None, mark_safe("<em>safe</em>"), gettext_lazy("Comments"), WHEN]
+    for value in values:
+        assert str(templating.escape(value)) == conditional_escape(value)
