@@ -341,7 +341,7 @@ def show_settings(tmp_path, **env):
 
 def test_without_a_replica_url_nothing_is_installed(tmp_path):
     lines = show_settings(tmp_path, DATABASE_REPLICA_URL="")
-    assert lines == ["[] [] ['default'] django.middleware.security.SecurityMiddleware"]
+    assert lines == ["[] [] ['default'] newsroom.proxies.TrustedProxyMiddleware"]
 
 
 def test_replica_urls_become_aliases_a_router_and_its_middleware(tmp_path):
