@@ -16,7 +16,9 @@ class ArticlesConfig(AppConfig):
         if not reversion.is_registered(Article):
             reversion.register(Article, exclude=["search_document"])  # the database makes it from the rest
 
-        from .distribution import renditions  # noqa: F401  (registers the lead-image renditions, made on save)
+        from .distribution import redirects, renditions  # noqa: F401  (renditions: registered on import)
+
+        redirects.connect()  # a story that moves keeps its old addresses
         from .sites import sync_site
 
         post_migrate.connect(sync_site, sender=self)

@@ -171,6 +171,9 @@ MIDDLEWARE = [
     # Anonymous readers' public pages from the cache (pagecache/): after everything that decides who
     # the visitor is, so that it sees sessions, messages and CSRF; cached pages still get every header.
     "pagecache.middleware.PageCacheMiddleware",
+    # A story address that found no story: a 301 to where the story moved, if it did (inside the page cache,
+    # which labels the redirect and never stores it).
+    "articles.distribution.redirects.OldAddressMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

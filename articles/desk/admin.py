@@ -164,12 +164,6 @@ class ArticleAdmin(admin.ModelAdmin):
                 fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.status not in workflow.REPORTER_EDITABLE:
-            readonly.append("slug")  # it has been public: its address must not move
-        return readonly
-
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []  # a new story has no log
 

@@ -66,6 +66,9 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["base_version"].initial = self.instance.lock_version
             # Without it there is no telling whether the save overwrites someone else's.
             self.fields["base_version"].required = self.instance.pk is not None
+        if "slug" in self.fields and self.instance.pk and self.instance.status not in workflow.REPORTER_EDITABLE:
+            slug = self.fields["slug"]
+            slug.help_text = "The end of the story's address. Changing it moves the story: the old address leads here."
         if "go_live_at" in self.fields and self.instance.is_scheduled:
             self.fields["go_live_at"].initial = self.instance.published_at
         if "come_down_at" in self.fields and publishing.in_the_future(self.instance.unpublish_at):

@@ -1,11 +1,12 @@
 """The articles app's models, split into submodules by concern; import them from `articles.models`, as
 migrations and the other apps do (Wagtail's rule for wagtail.models). Submodules depend one way:
-fields <- catalogue <- article <- desk, syndication."""
+fields <- catalogue <- article <- desk, syndication, redirects."""
 
 from .article import RELATED_WINDOW, Article, ArticleManager, ArticleQuerySet
 from .catalogue import RESERVED_SECTION_SLUGS, Author, Section, Source, Tag, validate_section_slug
 from .desk import Correction, CorrectionChange, EditorPresence, PreviewLink, StatusChange, new_preview_key
 from .fields import SanitizedHTMLField, UprightImageField, WebURLField, WebURLFormField, web_url
+from .redirects import ArticleRedirect
 from .syndication import UpstreamChange
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Article",
     "ArticleManager",
     "ArticleQuerySet",
+    "ArticleRedirect",
     "Author",
     "Correction",
     "CorrectionChange",

@@ -250,15 +250,20 @@ class Article(models.Model):
         return self.headline
 
     def get_absolute_url(self):
-        date = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return self.address(self.section.slug, self.published_at or self.created_at or timezone.now(), self.slug)
+
+    @staticmethod
+    def address(section_slug, when, slug):
+        """The path of a story page: its section, its day in the newsroom's time zone, its slug."""
+        date = timezone.localtime(when)
         return reverse(
             "articles:detail",
             kwargs={
-                "section": self.section.slug,
+                "section": section_slug,
                 "year": date.year,
                 "month": f"{date.month:02d}",
                 "day": f"{date.day:02d}",
-                "slug": self.slug,
+                "slug": slug,
             },
         )
 
