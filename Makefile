@@ -8,7 +8,7 @@
 #   make screenshots     the same pages' screenshots, also into docs/screenshots/ (the README's)
 #   make check           Django checks, missing migrations, ruff lint + format
 #   make loadtest        20 clients post 500 comments to gunicorn, on SQLite and on PostgreSQL
-#   make bench           speed: seeded dataset, production server, wrk; table in bench-results/ (needs wrk)
+#   make bench           speed: seeded dataset, production server, wrk, Varnish, nginx; table in bench-results/
 #   make send-mail       send the mail waiting in the outbox (cron: every few minutes)
 #   make purge-ips       clear commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS (cron: daily)
 #   make clean           remove var/ (local database, secret key) and .venv
@@ -158,8 +158,13 @@ loadtest: venv
 # --- speed -----------------------------------------------------------------------------------------
 #
 # The benchmark (scripts/bench.py): its own database (var/bench/bench.sqlite3, or the PostgreSQL database
-# DATABASE_URL names, empty or seeded by an earlier run), gunicorn as `serve` runs it, driven by wrk.
-# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS='--articles 100000 --comments 1000000'.
+# DATABASE_URL names, empty or seeded by an earlier run), gunicorn as `serve` runs it, driven by wrk; then
+# (scripts/bench_scenarios.py) the mixed run (a long tail of stories read while comments are posted and
+# approved), the story page through Varnish against nginx serving its bytes, and the uncached story page.
+# Needs wrk, nginx, varnish and varnish-modules (apt-get). Options through BENCH_ARGS, e.g.
+#   make bench BENCH_ARGS='--articles 100000 --comments 1000000'
+#   make bench BENCH_ARGS='--wordpress http://127.0.0.1:8080/?p=4'   # WordPress's 100-comment post beside ours
+# (the WordPress baseline: copy ../shared/wordpress-baseline elsewhere, run its setup.sh and start.sh).
 BENCH_ARGS ?=
 bench: venv
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench drives the server with wrk: apt-get install wrk" >&2; exit 1; }

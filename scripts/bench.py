@@ -3,6 +3,9 @@
 
     scripts/bench.py [--database-url URL] [--articles 2000] [--comments 20000] [--duration 5]
                      [--connections 16] [--workers N] [--memory-requests 10000] [--out bench-results]
+                     [--mixed-stories 300] [--write-rate 2] [--mixed-duration 10] [--mixed-rounds 3]
+                     [--edge-rounds 3] [--wordpress URL] [--compare-duration 15] [--compare-connections 8]
+                     [--compare-rounds 3]
 
 It uses its own database: var/bench/bench.sqlite3 (rebuilt when its size differs from the one
 asked for), or the PostgreSQL database --database-url / $DATABASE_URL names, which must be empty
@@ -18,6 +21,17 @@ wrk for --duration seconds at one connection (latency) and at --connections (thr
 - posting a comment, signed in (wrk's Lua script POSTs the form with a session cookie and CSRF token);
 - the 100-comment story page's HTML as a static file through the same server (WhiteNoise): the ceiling
   the cached page is compared with, in three alternating rounds (the median ratio is reported).
+
+Then (scripts/bench_scenarios.py) on servers of their own, against the same database and page cache:
+
+- the mixed run: the latest --mixed-stories stories read with a long tail, with the home and section
+  pages (scripts/wrk/mixed.lua), without writes and while comments are posted and approved at --write-rate a
+  second on random ones of those stories: the page cache's hit ratio, and the read throughput with writes
+  over without;
+- the cached 100-comment story page through Varnish (scripts/varnish) against the same bytes as a static
+  file from nginx;
+- the uncached 100-comment story page (the page cache off), and with --wordpress URL (the WordPress
+  baseline's 100-comment post: ../shared/wordpress-baseline) WordPress's, in alternating rounds.
 
 SQL queries per request are counted with Django's test client on the same database (every statement
 the connection runs); sizes are the HTML's bytes. Then 10,000 uncached requests go through the workers, and their
@@ -44,7 +58,9 @@ import urllib.parse
 from pathlib import Path
 
 import appserver
+import bench_scenarios
 from appserver import free_port, stop, wait_until_up
+from bench_scenarios import cpu_count, wrk
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
@@ -65,14 +81,10 @@ PAGES = [  # (name, key of the address in the prepared data)
 ]
 
 
-def cpu_count():
-    return os.cpu_count() or 1
-
-
 # --- inside Django (run as a subprocess with the server's environment) ---------------------------------
 
 
-def prepare(articles, comments):
+def prepare(articles, comments, mixed_stories):
     """Migrate, seed if needed, and return what the benchmark needs as a dict (printed as JSON)."""
     import django
 
@@ -217,6 +229,7 @@ def prepare(articles, comments):
         "cookie": cookie,
         "post_body": post_body,
         "figures": figures,
+        "mixed": bench_scenarios.mixed_pages(mixed_stories),
         "dataset": {
             "stories": Article.objects.count(),
             "comments": ArticleComment.objects.count(),
@@ -228,8 +241,8 @@ def prepare(articles, comments):
 # --- outside: the server and wrk -----------------------------------------------------------------------
 
 
-def run_prepare(environment, articles, comments, timeout):
-    command = [sys.executable, __file__, "--inside-django", json.dumps([articles, comments])]
+def run_prepare(environment, articles, comments, mixed_stories, timeout):
+    command = [sys.executable, __file__, "--inside-django", json.dumps([articles, comments, mixed_stories])]
     result = subprocess.run(command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-5000:])
@@ -299,20 +312,6 @@ def rss_kib(pid):
     return 0
 
 
-def wrk(url, *, connections, duration, mode="get", cookie="", body="", paths=()):
-    environment = dict(os.environ, BENCH_MODE=mode, BENCH_COOKIE=cookie, BENCH_BODY=body, BENCH_PATHS=" ".join(paths))
-    threads = min(connections, cpu_count())
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "-s", str(LUA), url]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=duration + 120)
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH-JSON "):
-            figures = json.loads(line.removeprefix("BENCH-JSON "))
-            seconds = figures["duration_us"] / 1e6
-            figures["rps"] = figures["requests"] / seconds if seconds else 0.0
-            return figures
-    raise SystemExit(f"bench: wrk gave no figures:\n{result.stdout}\n{result.stderr}")
-
-
 def measure(base, name, key, prepared, args, *, cookie="", mode="get", body=""):
     url = base + prepared["paths"][key]
     one = wrk(url, connections=1, duration=args.duration, mode=mode, cookie=cookie, body=body)
@@ -351,8 +350,9 @@ def table(rows, connections):
 
 
 def run(args):
-    if shutil.which("wrk") is None:
-        raise SystemExit("bench: wrk is not installed. On Debian: apt-get install wrk")
+    for tool, package in (("wrk", "wrk"), ("nginx", "nginx"), ("varnishd", "varnish varnish-modules")):
+        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
+            raise SystemExit(f"bench: {tool} is not installed. On Debian: apt-get install {package}")
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     sqlite_path = BENCH_DIR / "bench.sqlite3"
     postgres = (args.database_url or "").split(":", 1)[0] in ("postgres", "postgresql", "pgsql")
@@ -386,7 +386,7 @@ def run(args):
 
     print(f"bench: preparing the {'PostgreSQL' if postgres else 'SQLite'} database …", flush=True)
     started = time.monotonic()
-    prepared = run_prepare(environment, args.articles, args.comments, timeout=args.timeout)
+    prepared = run_prepare(environment, args.articles, args.comments, args.mixed_stories, timeout=args.timeout)
     print(f"bench: ready in {time.monotonic() - started:.0f} s: {prepared['dataset']}", flush=True)
 
     port = free_port()
@@ -459,6 +459,8 @@ def run(args):
             stop(second)
     finally:
         stop(server)
+    edge, mixed = bench_scenarios.moderated_server(environment, prepared, args, BENCH_DIR)
+    uncached = bench_scenarios.uncached(environment, prepared, args, BENCH_DIR)
 
     by_key = {(row["key"], row["from_cache"]): row for row in rows}
     static_rps = by_key[("static", True)][f"rps_{args.connections}"]
@@ -472,13 +474,23 @@ def run(args):
             1,
         ),
     }
+    ratios["mixed_hit_ratio_with_writes"] = mixed["hit_ratio_with_writes"]
+    ratios["mixed_reads_with_writes_vs_without"] = mixed["throughput_ratio"]
+    ratios["varnish_vs_nginx_story_100"] = edge["ratio"]
+    if uncached["wordpress"]:
+        ratios["uncached_story_100_vs_wordpress"] = uncached["ratio"]
     targets = {
         "story_100_uncached_p50_ms_under_25": by_key[("story_100", False)]["p50_ms"] < 25,
         "cached_story_at_least_half_of_static": ratios["cached_story_100_vs_static"] >= 0.5,
         "post_p50_ms_under_50": by_key[("post", False)]["p50_ms"] < 50,
         "worker_rss_growth_under_10_percent": memory["max_growth_percent"] < 10 and not memory["workers_restarted"],
         "invalidation_across_two_servers": invalidation["ok"],
+        "mixed_hit_ratio_at_least_95_percent": mixed["hit_ratio_with_writes"] >= 0.95,
+        "mixed_reads_with_writes_at_least_80_percent": mixed["throughput_ratio"] >= 0.8,
+        "varnish_at_least_half_of_nginx": edge["ratio"] >= 0.5,
     }
+    if uncached["wordpress"]:
+        targets["uncached_story_100_at_least_15x_wordpress"] = uncached["ratio"] >= 15
     log = log_path.read_text() if log_path.exists() else ""
     return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -491,9 +503,12 @@ def run(args):
         "ratios": ratios,
         "memory": memory,
         "invalidation": invalidation,
+        "mixed": mixed,
+        "edge": edge,
+        "uncached": uncached,
         "page_cache": "Redis" if environment.get("REDIS_URL") else "files (var/bench/page-cache)",
         "targets": targets,
-        "server_errors_logged": log.count("Traceback"),
+        "server_errors_logged": log.count("Traceback") + mixed["server_errors_logged"],
     }
 
 
@@ -527,6 +542,7 @@ def report(results, out):
         f"{results['invalidation']['cached_before_the_edit']}, edit shown by both at once "
         f"{results['invalidation']['shows_the_edit_at_once']}",
         "",
+        *bench_scenarios.report_lines(results),
         "Targets: " + ", ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in results["targets"].items()),
         f"Server errors logged: {results['server_errors_logged']}",
     ]
@@ -544,8 +560,7 @@ def report(results, out):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--inside-django":
         sys.path.insert(0, str(BASE_DIR))
-        articles, comments = json.loads(sys.argv[2])
-        print(json.dumps(prepare(articles, comments)))
+        print(json.dumps(prepare(*json.loads(sys.argv[2]))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="PostgreSQL (default: SQLite)")
@@ -557,9 +572,35 @@ def main():
     parser.add_argument("--memory-requests", type=int, default=10_000)
     parser.add_argument("--timeout", type=int, default=7200, help="seconds preparing may take (seeding)")
     parser.add_argument("--out", type=Path, default=BASE_DIR / "bench-results")
+    mixed = parser.add_argument_group("the mixed run, the edge and WordPress (scripts/bench_scenarios.py)")
+    mixed.add_argument("--mixed-stories", type=int, default=300, help="stories read, at least 200 (default 300)")
+    mixed.add_argument("--write-rate", type=float, default=2.0, help="comments posted and approved a second (2)")
+    mixed.add_argument("--mixed-duration", type=int, default=10, help="seconds per mixed run (default 10)")
+    mixed.add_argument("--mixed-rounds", type=int, default=3, help="rounds of without/with writes (default 3)")
+    mixed.add_argument("--edge-rounds", type=int, default=3, help="rounds of nginx/Varnish (default 3)")
+    mixed.add_argument("--wordpress", metavar="URL", help="the WordPress baseline's 100-comment post")
+    mixed.add_argument("--compare-duration", type=int, default=15, help="seconds per uncached run (default 15)")
+    mixed.add_argument("--compare-connections", type=int, default=8, help="connections, uncached (default 8)")
+    mixed.add_argument("--compare-rounds", type=int, default=3, help="rounds of WordPress/this site (default 3)")
     args = parser.parse_args()
     if min(args.duration, args.connections, args.workers, args.memory_requests) < 1:
         parser.error("--duration, --connections, --workers and --memory-requests must be at least 1")
+    if args.mixed_stories < 200:
+        parser.error("--mixed-stories must be at least 200: the mixed run reads a long tail")
+    if (
+        min(
+            args.mixed_duration,
+            args.mixed_rounds,
+            args.edge_rounds,
+            args.compare_duration,
+            args.compare_rounds,
+            args.compare_connections,
+        )
+        < 1
+    ):
+        parser.error("the durations, rounds and connections must be at least 1")
+    if args.write_rate <= 0:
+        parser.error("--write-rate must be more than 0")
     report(run(args), args.out)
     return 0
 
