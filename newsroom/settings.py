@@ -157,6 +157,9 @@ MIDDLEWARE = [
     # The client's address and scheme from a trusted proxy's X-Forwarded-For/-Proto (newsroom/proxies.py), first
     # so that everything after it (the https redirect, rate limits, django-axes, comments) sees the reader.
     "newsroom.proxies.TrustedProxyMiddleware",
+    # /healthz and /readyz for the load balancer (newsroom/health.py), before the host check, the https redirect,
+    # sessions and the page cache.
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Text that is not UTF-8 is a 400 before CSRF or any view reads it (comment forms show it on the form).
     "newsroom.security.UnreadableTextMiddleware",

@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 
 from articles.distribution.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
+from newsroom import health
 
 admin.site.site_header = f"{settings.SITE_NAME} desk"
 admin.site.site_title = settings.SITE_NAME
@@ -15,6 +16,9 @@ handler400 = "newsroom.errors.bad_request"
 handler500 = "newsroom.errors.server_error"
 
 urlpatterns = [
+    # For the load balancer (also answered by health.HealthCheckMiddleware before the rest of the middleware).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("privacy/", include("comments.privacy_urls")),

@@ -42,6 +42,7 @@ sub vcl_recv {
         set req.http.x-purged = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.x-purged + " objects."));
     }
+    if (req.url ~ "^/(healthz|readyz)(\?.*)?$") { return (pass); }  # the app's health, never from the cache
     if ((req.method != "GET" && req.method != "HEAD") || req.http.Authorization || req.url ~ "^/admin(/|$)") {
         return (pass);
     }

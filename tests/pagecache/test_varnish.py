@@ -143,3 +143,23 @@ def test_a_stopped_varnish_leaves_nothing_behind(live_server):
     subprocess.run([BASE_DIR / "scripts" / "varnish", "stop", pid], check=True)
     assert not folder.exists()
     assert subprocess.run(["kill", "-0", pid], capture_output=True).returncode != 0
+
+
+def test_health_checks_and_old_addresses_always_reach_the_app(varnish, desk, make_article):
+    for path in ("/healthz", "/readyz"):
+        for _ in range(2):
+            assert fetch(varnish + path)[::2] == (200, False), path  # passed by the VCL, never from its cache
+    story = make_article(headline="Harbour reopens", slug="harbour")
+    old = story.get_absolute_url()
+    desk(story, slug="harbour-reopens")
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirects)
+    for _ in range(2):
+        with pytest.raises(urllib.error.HTTPError) as moved:
+            opener.open(varnish + old, timeout=10)
+        assert moved.value.code == 301 and moved.value.headers["Location"].endswith("/harbour-reopens/")
+        assert len(moved.value.headers["X-Varnish"].split()) == 1  # the 301 is private: Varnish keeps nothing
