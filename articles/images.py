@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models.fields.files import ImageFieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile, ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image
 
@@ -104,3 +104,22 @@ class UprightImageFieldFile(ImageFieldFile):
                 if close:
                     self.close()
         return self._dimensions_cache
+
+
+class StoredImageDescriptor(ImageFileDescriptor):
+    """Django re-reads an image's size from storage whenever the field is assigned, even the file it already holds
+    (a form's unchanged image field, refresh_from_db): a download of the whole original from an object store on
+    every save of the story, and a failed save while the store is down. The stored file assigned again keeps the
+    size the story has; a new file or another stored one is measured as before."""
+
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        stored = isinstance(value, str) or (isinstance(value, FieldFile) and value._committed)
+        if (
+            previous is not None
+            and stored
+            and (getattr(previous, "name", previous) or "") == (getattr(value, "name", value) or "")
+        ):
+            instance.__dict__[self.field.attname] = value
+            return
+        super().__set__(instance, value)

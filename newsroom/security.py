@@ -2,9 +2,10 @@
 the username django-axes records a failed sign-in under, and the 400 for text that is not UTF-8.
 
 Public pages get `CONTENT_SECURITY_POLICY` from settings: no inline script or style, nothing
-from another origin. The admin gets `ADMIN_DIRECTIVES`: django-prose-editor loads its modules
-through an inline `<script type="importmap">`, which is allowed by a fresh nonce per request
-(and nothing else inline is), and the admin's widgets set inline styles.
+from another origin (but images from the media bucket, with MEDIA_STORAGE_URL). The admin gets
+`ADMIN_DIRECTIVES`: django-prose-editor loads its modules through an inline `<script type="importmap">`,
+which is allowed by a fresh nonce per request (and nothing else inline is), and the admin's widgets set
+inline styles.
 """
 
 from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
@@ -24,7 +25,8 @@ ADMIN_DIRECTIVES = {
     "default-src": [SELF],
     "script-src": [SELF, NONCE],
     "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:"],
+    # The lead image's thumbnail, from the media bucket with MEDIA_STORAGE_URL.
+    "img-src": [SELF, "data:", *([settings.MEDIA_URL] if getattr(settings, "MEDIA_STORAGE_URL", "") else [])],
     "font-src": [SELF],
     "connect-src": [SELF],
     "object-src": [NONE],

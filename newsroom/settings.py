@@ -96,6 +96,85 @@ def email_settings(url: str) -> dict:
     }
 
 
+MEDIA_STORAGE_PARAMETERS = {"region", "custom_domain", "addressing_style"}
+
+
+def media_storage(url: str) -> tuple[dict, str]:
+    """STORAGES["default"] and the public base URL of media for MEDIA_STORAGE_URL, an S3-compatible bucket:
+
+        s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[/PREFIX]?region=…&custom_domain=…&addressing_style=…
+
+    `s3+http://` reaches the endpoint over plain http (a store on loopback or a private network). Keys are
+    percent-encoded; without them boto3 finds its own (AWS_* variables, an instance role). Public URLs are
+    https://CUSTOM_DOMAIN/PREFIX/NAME (a CDN, or the bucket's own public host), else the endpoint's
+    /BUCKET/PREFIX/NAME: computed, never signed, so a page asks the store nothing. Errors never repeat the
+    URL, which holds the secret.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("s3", "s3+http"):
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL must start with s3:// (https) or s3+http://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL has an invalid port") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL names no host (the S3 endpoint)")
+    bucket, _, prefix = parts.path.strip("/").partition("/")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL names no bucket: s3://KEY:SECRET@HOST/BUCKET")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(query) - MEDIA_STORAGE_PARAMETERS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL: unknown parameter {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(MEDIA_STORAGE_PARAMETERS))})"
+        )
+    for name, values in query.items():
+        if len(values) != 1 or not values[0]:
+            raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: give {name} once, with a value")
+    options = {name: values[0] for name, values in query.items()}
+    addressing_style = options.get("addressing_style", "path")
+    if addressing_style not in ("path", "virtual"):
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL: addressing_style must be path or virtual")
+
+    from botocore.config import Config
+
+    protocol = "http" if scheme == "s3+http" else "https"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    endpoint = f"{host}:{port}" if port else host
+    if "custom_domain" in options:
+        domain, url_protocol = options["custom_domain"].strip("/"), "https:"
+    else:
+        domain, url_protocol = f"{endpoint}/{bucket}", f"{protocol}:"
+    storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": f"{protocol}://{endpoint}",
+            "region_name": options.get("region", "us-east-1"),
+            "bucket_name": bucket,
+            "location": prefix,
+            "access_key": unquote(parts.username or "") or None,
+            "secret_key": unquote(parts.password or "") or None,
+            "custom_domain": domain,
+            "url_protocol": url_protocol,
+            # Public, unsigned addresses: the bucket (or the CDN) lets anyone read, only we write.
+            "querystring_auth": False,
+            "default_acl": None,
+            # Never overwrite: two uploads of "photo.jpg" in a month stay two files, as on disk.
+            "file_overwrite": False,
+            # An editor waits for the store: give up on an unreachable one in seconds, not minutes.
+            "client_config": Config(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+                s3={"addressing_style": addressing_style},
+            ),
+        },
+    }
+    return storage, f"{url_protocol}//{domain}/{prefix + '/' if prefix else ''}"
+
+
 def replica_database(url: str, position: int, primary: dict, conn_max_age: int) -> dict:
     """A DATABASES entry for the `position`-th URL of DATABASE_REPLICA_URL: a standby of `primary`."""
     where = f"DATABASE_REPLICA_URL (entry {position})"
@@ -145,6 +224,11 @@ INSTALLED_APPS = [
     "imagekit",
     "django_filters",
     "drf_spectacular",
+    # Background jobs: Django's tasks API (the django-tasks backport) on a queue in the database (django-tasks-db),
+    # run by `manage.py run_worker` (jobs/). django_tasks_db before jobs, whose admin replaces its admin.
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "articles",
     "comments",
     "api",
@@ -318,6 +402,12 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads, imported lead images and their renditions in an S3-compatible bucket instead (several app servers);
+# the bucket, or the CDN in front of it, serves them.
+MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "").strip()
+if MEDIA_STORAGE_URL:
+    STORAGES["default"], MEDIA_URL = media_storage(MEDIA_STORAGE_URL)
+    SERVE_MEDIA = False
 # Uploads larger than this are refused before Pillow ever decodes them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -373,13 +463,14 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Content-Security-Policy (django-csp): public pages run no inline script or style and load
-# nothing from another origin. The admin gets its own policy (newsroom/security.py).
+# nothing from another origin but the media bucket's. The admin gets its own policy (newsroom/security.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        # Lead images come from the bucket or its CDN with MEDIA_STORAGE_URL.
+        "img-src": ["'self'", *([MEDIA_URL] if MEDIA_STORAGE_URL else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -440,7 +531,7 @@ COMMENTS_POLICY = {
     for key, (name, parse) in _COMMENTS_POLICY_ENV.items()
     if os.environ.get(name, "").strip() != ""
 }
-# Commenters' IP addresses are cleared after this many days by `manage.py purge_commenter_ips` (daily cron).
+# Commenters' IP addresses are cleared after this many days (comments.tasks.purge_commenter_ips, daily).
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "articles.article": {
@@ -450,3 +541,36 @@ COMMENTS_XTD_APP_MODEL_OPTIONS = {
         "show_feedback": False,
     }
 }
+
+# --- Background jobs (jobs/) ---------------------------------------------------------------------------------------
+# Django's tasks API on a queue in this database (django-tasks-db): a job is a row, written in the caller's
+# transaction, run by `manage.py run_worker` (make run and make serve start it; start more on any machine). The
+# worker's limits (heartbeat, lease, retries, how long finished jobs are kept) are the JOBS setting, every key and its
+# default at the top of jobs/worker.py. "mail" is the outbox's queue: a worker of its own serves it (scripts/
+# with_workers.py), so a message never waits behind a feed import.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
+# Every source's feed is imported this often (minutes; 0: only by `import_feed` and the admin's "Fetch new stories
+# now"). Off by default with DEBUG=1: the demo sources' feeds are on .example addresses, which never answer.
+FEED_IMPORT_MINUTES = env_int("FEED_IMPORT_MINUTES", 0 if DEBUG else 5)
+if FEED_IMPORT_MINUTES < 0:
+    raise ImproperlyConfigured("FEED_IMPORT_MINUTES must be 0 (no scheduled import) or more.")
+# Periodic jobs, each run once per period however many workers there are (jobs/schedule.py): the cron lines of old.
+JOBS_SCHEDULE = [
+    # Mail that failed at first or was queued without a job of its own (comments/outbox.py).
+    {"task": "comments.tasks.send_queued_mail", "every": datetime.timedelta(minutes=5)},
+    # Commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS, at 03:30 UTC.
+    {
+        "task": "comments.tasks.purge_commenter_ips",
+        "every": datetime.timedelta(days=1),
+        "at": datetime.timedelta(hours=3, minutes=30),
+    },
+    # Finished jobs, old periodic runs and long-silent workers (the JOBS setting's KEEP_DAYS), at 04:00 UTC.
+    {"task": "jobs.tasks.prune_jobs", "every": datetime.timedelta(days=1), "at": datetime.timedelta(hours=4)},
+]
+if FEED_IMPORT_MINUTES:
+    JOBS_SCHEDULE.append(
+        {
+            "task": "articles.syndication.tasks.import_all_feeds",
+            "every": datetime.timedelta(minutes=FEED_IMPORT_MINUTES),
+        }
+    )

@@ -1,6 +1,7 @@
 """The desk in the admin: the story form and its workflow buttons, history, compare, restore, share."""
 
 import json
+import logging
 
 import reversion
 from django.contrib import admin, messages
@@ -15,12 +16,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from reversion.models import Version
 
+from .. import media
 from ..models import Article, Correction, CorrectionChange, PreviewLink
 from ..syndication.admin import ChangedAtSourceFilter, UpstreamChangeInline
 from ..templatetags.times import human_time
 from . import corrections, presence, previews, publishing, revisions, workflow
 from .diffs import compare
 from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, requested_action
+
+logger = logging.getLogger(__name__)
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -180,9 +184,17 @@ class ArticleAdmin(admin.ModelAdmin):
         if action and (action not in workflow.LABELS or not workflow.may(action, request.user, article or Article())):
             raise PermissionDenied
         extra_context = {**(extra_context or {}), **self.desk_context(request, article)}
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except media.MediaStoreUnavailable:
+            # Rolled back, revision and all. The form again, as posted, with the reason on the image field:
+            # what the editor typed stays on the page (a browser cannot be given the chosen file back).
+            request.media_store_failed = True
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = 503
+            return response
 
     def desk_context(self, request, article):
         user = request.user
@@ -206,12 +218,23 @@ class ArticleAdmin(admin.ModelAdmin):
             ]
         return context
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "media_store_failed", False):
+            form = type(form.__name__, (form,), {"media_store_failed": True})
+        return form
+
     def save_model(self, request, obj, form, change):
         if change:
             obj.lock_version = form.cleaned_data["base_version"] + 1
         else:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        try:
+            super().save_model(request, obj, form, change)
+        except media.STORE_ERRORS as error:
+            # Storing the new image (or its renditions) failed inside the admin's transaction: nothing is kept.
+            logger.warning("Saving story %s: the media store failed: %r", obj.pk or "(new)", error)
+            raise media.MediaStoreUnavailable from error
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:

@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.forms.models import construct_instance
 from django.utils import timezone
 
+from .. import media
 from ..models import Article
 from . import previews, publishing, workflow
 
@@ -60,8 +61,14 @@ class ArticleAdminForm(forms.ModelForm):
             "comments_enabled",
         ]
 
+    # Set when the media store failed on this POST: the form comes back with what was typed and says why.
+    media_store_failed = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.media_store_failed and self.files:
+            self.files = self.files.copy()
+            self.files.pop("lead_image", None)  # not stored: the story keeps the image it had
         if "base_version" in self.fields:
             self.fields["base_version"].initial = self.instance.lock_version
             # Without it there is no telling whether the save overwrites someone else's.
@@ -76,6 +83,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.media_store_failed:
+            self.add_error("lead_image" if "lead_image" in self.fields else None, media.STORE_DOWN)
         if self.instance.pk and "base_version" in self.fields:
             self._check_not_stale(cleaned.get("base_version"))
         action = requested_action(self.data)

@@ -4,11 +4,22 @@ django-imagekit makes every rendition once, when a story is saved with a new lea
 "optimistic" strategy), and from then on a page only computes their addresses: no file is opened,
 checked or re-rendered on a request, and no query is run. `manage.py generateimages` makes any that
 are missing (for images uploaded before a rendition was added here).
+
+When a story's lead image is replaced or removed, the old image's renditions are deleted once the save has
+committed (unless another story shows that image), through the storage API, so on disk and in a bucket alike.
+The original stays: a revision may bring it back, and its renditions are then made again.
 """
 
+import contextlib
+import logging
+import os
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.db.models.signals import post_init, post_save
 from imagekit import ImageSpec, register
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.registry import generator_registry
@@ -17,7 +28,10 @@ from PIL import ImageOps, features
 from pilkit.processors import ResizeToFill, ResizeToFit
 
 from ..images import open_image
+from ..media import STORE_ERRORS
 from ..models import Article
+
+logger = logging.getLogger(__name__)
 
 # The story column is at most 44rem wide: 480 for phones, 800 for 1x desktops, 1200 for 2x screens
 # and share cards (which want 1200 pixels across).
@@ -94,15 +108,72 @@ def card_spec_id(width, image_format):
 
 
 lead_images = ImageFieldSourceGroup(Article, "lead_image")
+SPEC_IDS = []  # every rendition a lead image has
 for _format in FORMATS:
     for _width in LEAD_WIDTHS:
         _id = lead_spec_id(_width, _format)
         register.generator(_id, _spec_class([ResizeToFit(width=_width, upscale=False)], _format))
         register.source_group(_id, lead_images)
+        SPEC_IDS.append(_id)
     for _width, _height in CARD_SIZES:
         _id = card_spec_id(_width, _format)
         register.generator(_id, _spec_class([ResizeToFill(_width, _height)], _format))
         register.source_group(_id, lead_images)
+        SPEC_IDS.append(_id)
+
+
+def rendition_files(name):
+    """The renditions of the lead image stored as `name`, as imagekit names them (from the name alone: nothing is
+    read), whether they exist or not."""
+    field = Article._meta.get_field("lead_image")
+    source = field.attr_class(None, field, name)
+    return [ImageCacheFile(generator_registry.get(spec_id, source=source)) for spec_id in SPEC_IDS]
+
+
+def delete_renditions(name):
+    """Delete the renditions of the lead image stored as `name`, and imagekit's note that they exist (so they
+    are made again if the image comes back)."""
+    folders = set()
+    for file in rendition_files(name):
+        file.storage.delete(file.name)
+        file.cachefile_backend.cache.delete(file.cachefile_backend.get_key(file))
+        folders.add((file.storage, os.path.dirname(file.name)))
+    for storage, folder in folders:
+        if isinstance(storage, FileSystemStorage):  # a bucket has no folders to leave behind
+            with contextlib.suppress(OSError):  # not empty, or gone
+                os.rmdir(storage.path(folder))
+
+
+def _delete_renditions_if_unused(name):
+    if Article.objects.filter(lead_image=name).exists():
+        return  # another story shows it (or shows it again)
+    try:
+        delete_renditions(name)
+    except STORE_ERRORS as error:
+        # The story is saved; only the old image's renditions stay behind, unused, until deleted by hand.
+        logger.warning("Could not delete the renditions of %s, the lead image replaced: %r", name, error)
+
+
+def _stored_name(value):
+    return (getattr(value, "name", value) or "") if value is not None else None
+
+
+def remember_lead_image(sender, instance, **kwargs):
+    # The lead image as loaded (None when the field was deferred: then nothing is deleted on save).
+    instance._lead_image_loaded = _stored_name(instance.__dict__.get("lead_image"))
+
+
+def delete_replaced_renditions(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw or (update_fields is not None and "lead_image" not in update_fields):
+        return
+    old, new = getattr(instance, "_lead_image_loaded", None), instance.lead_image.name or ""
+    instance._lead_image_loaded = new
+    if not created and old and old != new:
+        transaction.on_commit(partial(_delete_renditions_if_unused, old))
+
+
+post_init.connect(remember_lead_image, sender=Article, dispatch_uid="renditions.remember_lead_image")
+post_save.connect(delete_replaced_renditions, sender=Article, dispatch_uid="renditions.delete_replaced")
 
 
 def fitted_size(width, height, target_width):

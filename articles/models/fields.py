@@ -6,7 +6,7 @@ from django.db import models
 from django_prose_editor.fields import ProseEditorField
 
 from ..html import BODY_EXTENSIONS, sanitize_html
-from ..images import ImageUploadField, UprightImageFieldFile
+from ..images import ImageUploadField, StoredImageDescriptor, UprightImageFieldFile
 
 # Only links a reader's browser can safely follow: no javascript:, ftp: or data:.
 web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
@@ -40,6 +40,7 @@ class UprightImageField(models.ImageField):
     """An image field that stores the width and height of the picture as shown (EXIF orientation applied)."""
 
     attr_class = UprightImageFieldFile
+    descriptor_class = StoredImageDescriptor
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": ImageUploadField, **kwargs})

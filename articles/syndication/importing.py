@@ -48,6 +48,7 @@ from PIL import Image
 from ..desk import publishing
 from ..html import BLOCK_END, TOP_LEVEL_BLOCK_START, plain_text, sanitize_html
 from ..images import FILE_EXTENSIONS, validate_image
+from ..media import STORE_ERRORS
 from ..models import Article, Author, Source, UpstreamChange
 from .fetching import WEB_SCHEMES, FetchError, fetch
 
@@ -430,6 +431,7 @@ class Outcome:
     headline: str
     article_id: int | None = None
     detail: str = ""
+    read_again: bool = False  # something of this entry is owed: read the whole feed next run, even if unchanged
 
     def __str__(self):
         story = f"#{self.article_id} " if self.article_id and self.action != SKIPPED else ""
@@ -536,21 +538,59 @@ def _download_image(entry, slug, budget):
     return content
 
 
+# In a story's syndication record: the media store could not take the entry's image, so the next run tries again
+# while the story still has the lead image it had then (this key's value: its name, "" for none).
+IMAGE_OWED = "image_owed"
+STORE_DOWN_NOTE = "the media store could not be reached; the next run tries again"
+
+
 def _attach_image(article, entry, budget):
-    """Give the story the entry's image; '' when done, else why not (a bad image never fails an entry)."""
+    """Give the story the entry's image; '' when done, else why not (a bad image never fails an entry, and one
+    the media store could not take is owed: see IMAGE_OWED)."""
+    article.source_entry = {key: value for key, value in article.source_entry.items() if key != IMAGE_OWED}
     try:
         content = _download_image(entry, article.slug, budget)
     except FetchError as error:
         return f"imported without its image ({_shorten(entry.image_url, 80)}): {error}"
-    article.lead_image.save(content.name, content, save=False)
+    try:
+        article.lead_image.save(content.name, content, save=False)
+    except STORE_ERRORS as error:
+        logger.warning("Storing the image of %s failed: %r", entry.link, error)
+        article.source_entry[IMAGE_OWED] = article.lead_image.name or ""
+        return f"imported without its image ({_shorten(entry.image_url, 80)}): {STORE_DOWN_NOTE}"
     article.lead_image_alt = _shorten(article.headline, Article._meta.get_field("lead_image_alt").max_length)
     article.lead_image_credit = entry.image_credit
     return ""
 
 
+def _owes_image(article, entry):
+    owed = article.source_entry.get(IMAGE_OWED)
+    return (
+        owed is not None
+        and entry.image_url
+        and entry.image_url == article.source_entry.get("image")
+        and (article.lead_image.name or "") == owed  # nobody has given it another image since
+    )
+
+
 def _discard_image(article, keep=""):
     if article.lead_image and article.lead_image.name != keep:
-        article.lead_image.delete(save=False)
+        try:
+            article.lead_image.delete(save=False)
+        except STORE_ERRORS as error:  # the store is down: the file stays there, unused
+            logger.warning("Deleting %s failed: %r", article.lead_image.name, error)
+
+
+def _store_failed(entry, article_id=None):
+    """The store failed after the image went in (its renditions): nothing of the entry was kept, the next run
+    imports it again."""
+    return Outcome(
+        FAILED,
+        entry.headline,
+        article_id,
+        "the media store failed while its image was being stored, so nothing of it was saved; the next run tries again",
+        read_again=True,
+    )
 
 
 def _create(source, entry, *, section, publish, budget):
@@ -596,8 +636,18 @@ def _create(source, entry, *, section, publish, budget):
         if twin is None:
             raise
         return Outcome(SKIPPED, entry.headline, twin.pk, f"duplicate of #{twin.pk} (imported at the same moment)")
+    except STORE_ERRORS as error:
+        logger.warning("Storing the renditions of %s failed: %r", entry.link, error)
+        _discard_image(article)
+        return _store_failed(entry)
     notes.insert(0, "published" if article.status != Article.Status.DRAFT else "draft")
-    return Outcome(CREATED, entry.headline, article.pk, "; ".join(note for note in notes if note))
+    return Outcome(
+        CREATED,
+        entry.headline,
+        article.pk,
+        "; ".join(note for note in notes if note),
+        read_again=IMAGE_OWED in article.source_entry,
+    )
 
 
 def _untouched_since_import(article, imported):
@@ -610,7 +660,8 @@ def _update_draft(article, entry, changed, budget):
     article.headline, article.dek, article.body = entry.headline, entry.dek, entry.body
     article.source_url, article.source_url_normalized = entry.link, entry.link_key
     article.source_updated_at, article.source_entry = entry.updated, entry.snapshot()
-    note = _attach_image(article, entry, budget) if "image" in changed and entry.image_url else ""
+    owed = _owes_image(article, entry)
+    note = _attach_image(article, entry, budget) if ("image" in changed or owed) and entry.image_url else ""
     try:
         article.full_clean(exclude=["lead_image"], validate_unique=False, validate_constraints=False)
         with transaction.atomic(), reversion.create_revision():
@@ -626,12 +677,41 @@ def _update_draft(article, entry, changed, budget):
     except IntegrityError:
         _discard_image(article, keep=old_image)
         raise EntryError("its new link belongs to another story already") from None
+    except STORE_ERRORS as error:
+        logger.warning("Storing the renditions of %s failed: %r", entry.link, error)
+        _discard_image(article, keep=old_image)
+        return _store_failed(entry, article.pk)
     return Outcome(
         UPDATED,
         entry.headline,
         article.pk,
         f"changed at the source ({', '.join(changed)})" + (f"; {note}" if note else ""),
+        read_again=IMAGE_OWED in article.source_entry,
     )
+
+
+def _store_owed_image(article, entry, budget):
+    """The entry is unchanged, but its image is owed to the story: store it now."""
+    old_image = article.lead_image.name
+    note = _attach_image(article, entry, budget)
+    if IMAGE_OWED in article.source_entry:  # still down
+        return Outcome(SKIPPED, entry.headline, article.pk, f"duplicate of #{article.pk}; {note}", read_again=True)
+    fields = ["source_entry", "lock_version"]
+    if not note:
+        fields += ["lead_image", "lead_image_width", "lead_image_height", "lead_image_alt", "lead_image_credit"]
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(f"Lead image from {article.source.name}, which the media store could not take before")
+            article.lock_version = F("lock_version") + 1  # an editor's open form would put the old state back
+            article.save(update_fields=fields)
+            article.refresh_from_db(fields=["lock_version"])
+    except STORE_ERRORS as error:
+        logger.warning("Storing the renditions of %s failed: %r", entry.link, error)
+        _discard_image(article, keep=old_image)
+        return _store_failed(entry, article.pk)
+    if note:  # the image itself is bad or gone now: as for any bad image, the story stays without it
+        return Outcome(UPDATED, entry.headline, article.pk, note)
+    return Outcome(UPDATED, entry.headline, article.pk, "its image stored (the media store could not take it before)")
 
 
 def _flag(article, entry, changed):
@@ -684,6 +764,8 @@ def _import_entry(source, entry, *, section, publish, budget):
         entry.guid and existing.source_guid and entry.guid != existing.source_guid
     )
     if not changed or not same_entry:
+        if same_entry and _owes_image(existing, entry):
+            return _store_owed_image(existing, entry, budget)
         return Outcome(SKIPPED, entry.headline, existing.pk, f"duplicate of #{existing.pk}")
     if existing.status == Article.Status.DRAFT and _untouched_since_import(existing, existing.source_entry):
         return _update_draft(existing, entry, changed, budget)
@@ -780,6 +862,8 @@ def source_import_feed(
             logger.exception("Importing entry %s of %s failed", position, location)
             outcome = Outcome(FAILED, _label(raw, position), detail=f"unexpected error: {error!r}")
             http_cache = None  # fetch it again next time rather than skip it as unchanged
+        if outcome.read_again:
+            http_cache = None
         report.outcomes.append(outcome)
         budget.used_on(outcome)
         if progress:
