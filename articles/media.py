@@ -13,6 +13,11 @@ STORE_DOWN = (
     "you typed is still on this page. Choose the image again and save in a minute, or save without it."
 )
 
+STORE_DOWN_RESTORE = (
+    "the media store is not answering, and that revision's lead image is in it. Nothing was changed; "
+    "try again in a minute."
+)
+
 
 class MediaStoreUnavailable(Exception):
     """The media store failed while a story was saved: the save was rolled back, nothing of it was kept."""

@@ -437,6 +437,10 @@ class ArticleAdmin(admin.ModelAdmin):
             except workflow.WorkflowError as error:
                 self.message_user(request, f"Not restored: {error}", messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+            except media.STORE_ERRORS as error:  # the revision's image and its renditions are read and made
+                logger.warning("Restoring story %s: the media store failed: %r", article.pk, error)
+                self.message_user(request, f"Not restored: {media.STORE_DOWN_RESTORE}", messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
             self.message_user(
                 request,
                 f"Restored the revision saved {human_time(version.revision.date_created)}, as a new revision.",

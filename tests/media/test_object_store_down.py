@@ -8,9 +8,11 @@ import logging
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
+from reversion.models import Version
 
-from articles.media import STORE_DOWN
+from articles.media import STORE_DOWN, STORE_DOWN_RESTORE
 from articles.models import Article, Source
 from articles.syndication.importing import IMAGE_OWED
 from tests.desk.forms import article_form, change_url, form_errors, opened_form, post_article
@@ -117,6 +119,29 @@ def test_removing_an_image_while_the_store_is_down_saves_the_story_and_keeps_its
     assert not story.lead_image
     # Only the deletion of the old renditions, after the commit, failed: said in the log, harmless.
     assert "Could not delete the renditions of" in caplog.text
+
+
+def test_restoring_a_revision_with_another_image_while_the_store_is_down_changes_nothing_and_says_why(
+    desk, section, settings, store_to_stop
+):
+    use_store(settings, store_to_stop.url)
+    response = post_article(desk, article_form(section, lead_image=photo("first.jpg"), lead_image_alt="Boats"))
+    assert response.status_code == 302, form_errors(response)
+    story = Article.objects.get()
+    _, data = opened_form(desk, story)
+    response = desk.post(change_url(story), {**data, "headline": "Later", "lead_image": photo("second.jpg")})
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    second = story.lead_image.name
+    store_to_stop.stop()
+
+    oldest = Version.objects.get_for_object(story).order_by("pk").first()
+    response = desk.post(reverse("admin:articles_article_restore", args=[story.pk, oldest.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert f"Not restored: {STORE_DOWN_RESTORE}" in [str(message) for message in response.context["messages"]]
+    story.refresh_from_db()
+    assert (story.headline, story.lead_image.name) == ("Later", second)
 
 
 @pytest.fixture
