@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core import signals
 from django.core.signals import setting_changed
 
 
@@ -13,12 +12,8 @@ class CommentsConfig(AppConfig):
         from django_comments_xtd import views as xtd_views
         from django_comments_xtd.models import TmpXtdComment, publish_or_unpublish_on_pre_save
 
-        from . import moderation, outbox  # noqa: F401  (moderation registers the moderator on import)
+        from . import moderation  # noqa: F401  (registers the moderator on import)
         from .models import ArticleComment
-
-        # Mail a request commits goes out after its response (comments/outbox.py).
-        signals.request_started.connect(outbox.request_started, dispatch_uid="comments.mail_after_response")
-        signals.request_finished.connect(outbox.request_finished, dispatch_uid="comments.mail_after_response")
 
         # xtd defects we do not inherit (see the comments issue):
         # - approving or re-saving a parent rewrites its replies' is_public and drifts nested_count;

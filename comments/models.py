@@ -219,6 +219,9 @@ class OutgoingMail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # When to try next (a send in progress pushes it ahead); empty once we have given up.
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Who is sending it (a job's id), while a send is in progress: that job, run again after its worker was lost,
+    # may take its claim back at once (comments/outbox.py).
+    claimed_by = models.CharField(max_length=64, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
     objects = OutgoingMailQuerySet.as_manager()

@@ -1,21 +1,29 @@
 """The outbox: how comment mail reaches the mail server, whatever the mail says.
 
-Each message is written to `OutgoingMail` inside the transaction that makes the change it reports (a
-rollback takes the mail with it), then sent once that transaction has committed: during a web request,
-only after the response has gone out (Django's request_finished), so a reader never waits for the mail
-server; elsewhere (commands, the shell) at once. A mail server that is down or slow never loses a comment
-nor the mail: the failure is logged, the message stays in the outbox with its error, and
-`manage.py send_queued_mail` (cron, every few minutes) retries it with a growing delay.
+Each message is written to `OutgoingMail` inside the transaction that makes the change it reports (a rollback takes
+the mail with it), together with the background job that sends it (`comments.tasks.deliver_mail`, on the "mail"
+queue): with the queue in the database the job is a row of the same transaction, so it exists exactly when the
+message does, and a worker sends it within about a second of the commit. Neither the reader's request nor the
+editor's waits for the mail server. (With another task backend, the test suite's immediate one, the job is enqueued
+once the transaction has committed.)
+
+A mail server that is down or slow never loses a comment nor the mail: the failure is logged, the message stays in
+the outbox with its error, and its job runs again when the message is due, after a growing delay (`retry_delay`),
+until MAX_ATTEMPTS; the periodic `send_queued_mail` job is the net under it. Each message is sent once: a sender
+claims it first (`CLAIM`), and only the job holding the claim may take it back before the claim ends — the same job
+run again after its worker was killed.
 """
 
-import contextvars
 import datetime
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from jobs.queue import in_the_database
 
 from .models import OutgoingMail
 
@@ -25,12 +33,16 @@ MAX_ATTEMPTS = 10  # about a day of retries, then the message waits for a person
 FIRST_RETRY = datetime.timedelta(minutes=5)
 LONGEST_RETRY = datetime.timedelta(hours=6)
 # A send in progress claims its message for this long, so a second sender leaves it alone;
-# a sender that dies mid-send leaves it to be retried once this has passed.
+# a sender that dies mid-send leaves it to be retried once this has passed (or by its own job, run again).
 CLAIM = datetime.timedelta(minutes=5)
+
+SENT, FAILED, NOT_NOW = "sent", "failed", "not now"
 
 
 def enqueue(*, kind, to, subject, body, html, headers):
-    """Write one message to the outbox, from DEFAULT_FROM_EMAIL; it is sent after commit."""
+    """Write one message to the outbox, from DEFAULT_FROM_EMAIL, with the job that sends it after commit."""
+    from .tasks import deliver_mail  # the tasks module imports this one
+
     mail = OutgoingMail.objects.create(
         kind=kind,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -41,35 +53,11 @@ def enqueue(*, kind, to, subject, body, html, headers):
         headers=headers,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _deliver_soon(mail.pk))
-    return mail
-
-
-# The outbox's messages committed during the request being answered; None outside a request.
-_after_response = contextvars.ContextVar("comments_mail_after_response", default=None)
-
-
-def _deliver_soon(pk):
-    waiting = _after_response.get()
-    if waiting is None:
-        deliver(pk)
+    if in_the_database(deliver_mail):
+        deliver_mail.enqueue(mail.pk)
     else:
-        waiting.append(pk)
-
-
-def request_started(**kwargs):
-    _after_response.set([])
-
-
-def request_finished(**kwargs):
-    """The response is out: send what the request committed (connected in CommentsConfig.ready)."""
-    waiting = _after_response.get()
-    _after_response.set(None)
-    for pk in waiting or ():
-        try:
-            deliver(pk)
-        except Exception:  # the database went away: the message waits in the outbox for send_queued_mail
-            logger.exception("Could not send mail %s after the response; it stays in the outbox", pk)
+        transaction.on_commit(lambda: deliver_mail.enqueue(mail.pk), robust=True)
+    return mail
 
 
 def retry_delay(attempts):
@@ -77,15 +65,20 @@ def retry_delay(attempts):
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
-def deliver(pk):
+def attempt(pk, *, claimant=""):
     """Send one message from the outbox if it is due and nobody else is sending it. Never raises.
 
-    True when it was sent (and removed from the outbox), False otherwise.
+    `claimant` names the sender (a job's id): the same sender may take back its own claim at once. Returns SENT
+    (and the message is gone from the outbox), FAILED (its error and next attempt recorded) or NOT_NOW (not due,
+    someone else's claim, or not there).
     """
     now = timezone.now()
-    claimed = OutgoingMail.objects.filter(pk=pk, next_attempt_at__lte=now).update(next_attempt_at=now + CLAIM)
+    mine = Q(next_attempt_at__lte=now)
+    if claimant:
+        mine |= Q(next_attempt_at__isnull=False, claimed_by=claimant)
+    claimed = OutgoingMail.objects.filter(mine, pk=pk).update(next_attempt_at=now + CLAIM, claimed_by=claimant)
     if not claimed:
-        return False
+        return NOT_NOW
     mail = OutgoingMail.objects.get(pk=pk)
     message = EmailMultiAlternatives(mail.subject, mail.body, mail.from_email, mail.to, headers=mail.headers)
     if mail.html:
@@ -96,7 +89,10 @@ def deliver(pk):
         attempts = mail.attempts + 1
         retry_at = timezone.now() + retry_delay(attempts) if attempts < MAX_ATTEMPTS else None
         OutgoingMail.objects.filter(pk=pk).update(
-            attempts=attempts, next_attempt_at=retry_at, last_error=f"{type(error).__name__}: {error}"[:500]
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            claimed_by="",
+            last_error=f"{type(error).__name__}: {error}"[:500],
         )
         logger.exception(
             "Could not send %r mail to %d recipient(s), attempt %d of %d; %s",
@@ -108,14 +104,22 @@ def deliver(pk):
             if retry_at
             else "giving up: see Outgoing mail in the admin",
         )
-        return False
+        return FAILED
     mail.delete()
-    return True
+    return SENT
+
+
+def deliver(pk):
+    """Send one message if it is due and nobody else is sending it; True when it was sent. Never raises."""
+    return attempt(pk) == SENT
 
 
 def send_queued(limit=None):
     """Send every message that is due, oldest first. Returns (sent, failed)."""
-    due = OutgoingMail.objects.filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk")
-    pks = list(due.values_list("pk", flat=True)[:limit])
+    pks = list(due().values_list("pk", flat=True)[:limit])
     sent = sum(deliver(pk) for pk in pks)
     return sent, len(pks) - sent
+
+
+def due():
+    return OutgoingMail.objects.filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk")

@@ -41,6 +41,51 @@ def _fresh_page_cache(settings):
     freshness.begin_with_nothing_scheduled()  # each test starts with no stories
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Background jobs run at once, in the test's own process (django-tasks' immediate backend), as tests send mail
+    synchronously; the queue's own tests put them in the database, as production does (tests/jobs/conftest.py)."""
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
+class Queue:
+    """The jobs' queue in the test database: `run()` runs what is due, here, as one `run_worker --batch` would."""
+
+    def run(self, **options):
+        from jobs.worker import Worker
+
+        worker = Worker(
+            queue_names=["*"],
+            excluded_queue_names=[],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"test-worker-{next(_counter)}",
+            beat_in_background=False,
+            **{"schedule": False, **options},  # periodic jobs only when a test asks for them
+        )
+        worker.run()
+        return worker
+
+
+@pytest.fixture
+def queue(settings, monkeypatch):
+    """Jobs in the database, as production has them (enqueued rows a worker claims); `queue.run()` runs them. The
+    worker keeps the test's connection open: in a test's transaction, closing it would end the test's data."""
+    from django_tasks_db.management.commands import db_worker
+
+    from jobs import worker
+
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+    return Queue()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A "replica" alias mirroring the test database (Django's TEST MIRROR), for tests/pagecache/test_replica_router.py.

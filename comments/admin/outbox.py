@@ -1,4 +1,5 @@
-"""The mail outbox in the admin: what the mail server has not taken yet (comments/outbox.py sends it)."""
+"""The mail outbox in the admin: what the mail server has not taken yet (comments/outbox.py sends it, through the
+background jobs: comments/tasks.py)."""
 
 from django.contrib import admin
 
@@ -7,7 +8,7 @@ from ..models import OutgoingMail
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin):
-    """The outbox: mail the server has not taken yet, with its last error. Read-only; `send_queued_mail` retries it."""
+    """The outbox: mail the server has not taken yet, with its last error. Read-only; its job retries it."""
 
     list_display = ["subject", "kind", "created_at", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["kind"]

@@ -1,8 +1,9 @@
 """The mail outbox: a mail server that is down or slow never loses a comment or its mail.
 
-Mail is written to `OutgoingMail` in the transaction that makes the change it reports, sent after
-commit, and on failure kept with its error, logged, and retried by `manage.py send_queued_mail`
-with a growing delay. A real SMTP server (aiosmtpd) on 127.0.0.1 plays the mail server that comes
+Mail is written to `OutgoingMail` in the transaction that makes the change it reports, with the job
+that sends it after commit (here at once, in the test's process, unless the test runs the `queue`),
+and on failure kept with its error, logged, and retried with a growing delay (by its job, or by
+`manage.py send_queued_mail`). A real SMTP server (aiosmtpd) on 127.0.0.1 plays the mail server that comes
 back; a socket that never answers plays the slow one.
 """
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from comments import notifications, outbox
 from comments.models import ArticleComment, ModerationDecision, OutgoingMail, PendingComment
+from jobs.models import Job
 from tests import figures
 from tests.makers import comment_form_data
 
@@ -102,8 +104,9 @@ def test_a_comment_posted_while_the_mail_server_is_down_is_saved_and_its_mail_se
     assert ArticleComment.objects.filter(comment="Worth the wait").exists()
 
 
-def test_a_mail_server_that_never_answers_does_not_hang_the_request(client, reader, article, smtp, settings, on_commit):
-    """A socket that accepts connections and never says a word: the request waits EMAIL_TIMEOUT, then goes on."""
+def test_a_mail_server_that_never_answers_does_not_hang_the_request(client, reader, article, smtp, settings, queue):
+    """A socket that accepts connections and never says a word: the request only queues the mail and answers at
+    once; the worker then waits EMAIL_TIMEOUT, and the mail and its job wait for a retry."""
     silent = socket.socket()
     silent.bind(("127.0.0.1", smtp_port := free_port()))
     silent.listen(5)
@@ -112,17 +115,21 @@ def test_a_mail_server_that_never_answers_does_not_hang_the_request(client, read
         settings.MANAGERS = [("Desk", "desk@newsroom.example")]
         client.force_login(reader)
         started = time.monotonic()
-        with on_commit():
-            response = client.post(reverse("comments:post"), comment_form_data(article, comment="Patience"))
+        response = client.post(reverse("comments:post"), comment_form_data(article, comment="Patience"))
         elapsed = time.monotonic() - started
+        [mail] = OutgoingMail.objects.all()
+        assert (mail.kind, mail.attempts) == ("comment-held", 0)
+        queue.run()
     finally:
         silent.close()
 
     assert response.status_code == 200 and "awaiting moderation" in response.content.decode()
     assert ArticleComment.objects.filter(comment="Patience").exists()
-    [mail] = OutgoingMail.objects.all()
-    assert mail.kind == "comment-held" and "timed out" in mail.last_error
-    assert elapsed < 5
+    assert elapsed < settings.EMAIL_TIMEOUT
+    mail.refresh_from_db()
+    assert mail.attempts == 1 and "timed out" in mail.last_error
+    [job] = Job.objects.all()
+    assert (job.task_name, job.state, job.next_run) == ("deliver_mail", "retrying", mail.next_attempt_at)
     figures.record("Faults", slow_smtp_request_seconds=round(elapsed, 2))
 
 
@@ -200,16 +207,18 @@ def test_a_failure_in_the_middle_leaves_nothing_half_written(reader, article, se
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_reader_gets_the_answer_while_the_mail_server_is_still_silent(live_server, article, smtp, settings):
-    """A real server and a real HTTP client: the comment's confirmation mail is sent after the response,
-    so the reader's answer comes back while the mail is still queued, untried; then the send times out
-    and the mail waits in the outbox for a retry."""
+def test_a_reader_gets_the_answer_while_the_mail_server_is_still_silent(live_server, article, smtp, settings, queue):
+    """A real server and a real HTTP client: the comment's confirmation mail is a job, so the reader's answer comes
+    back while the mail is still queued, untried; then a worker tries it, the send times out, and the mail waits in
+    the outbox for a retry, its job with it."""
     silent = socket.socket()
     silent.bind(("127.0.0.1", smtp_port := free_port()))
     silent.listen(5)
     settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = smtp_port, 2
     try:
         with requests.Session() as browser:
+            # No connection kept open for a next request: its server thread would outlive the test's database.
+            browser.headers["Connection"] = "close"
             story = browser.get(live_server.url + article.get_absolute_url(), timeout=10)
             response = browser.post(
                 live_server.url + reverse("comments:post"),
@@ -217,17 +226,20 @@ def test_a_reader_gets_the_answer_while_the_mail_server_is_still_silent(live_ser
                 headers={"Referer": story.url, "Origin": live_server.url},
                 timeout=10,
             )
-            assert response.status_code == 200 and "Check your email" in response.text
-            [mail] = OutgoingMail.objects.all()
-            assert (mail.kind, mail.attempts, mail.last_error) == ("comment-confirm", 0, ""), "not yet tried"
-            assert PendingComment.objects.filter(comment="Sent at once").exists()
+        assert response.status_code == 200 and "Check your email" in response.text
+        assert response.elapsed.total_seconds() < settings.EMAIL_TIMEOUT
+        [mail] = OutgoingMail.objects.all()
+        assert (mail.kind, mail.attempts, mail.last_error) == ("comment-confirm", 0, ""), "not yet tried"
+        assert PendingComment.objects.filter(comment="Sent at once").exists()
+        [job] = Job.objects.all()
+        assert (job.task_name, job.state, job.args_kwargs["args"]) == ("deliver_mail", "waiting", [mail.pk])
 
-            for _ in range(100):  # the server is still waiting for the silent mail server; 10 s at most
-                mail.refresh_from_db()
-                if mail.attempts:
-                    break
-                time.sleep(0.1)
+        queue.run()  # the worker: waits for the silent mail server until EMAIL_TIMEOUT
     finally:
         silent.close()
+    mail.refresh_from_db()
+    job.refresh_from_db()
     assert mail.attempts == 1 and "timed out" in mail.last_error
-    assert mail.next_attempt_at is not None, "kept for send_queued_mail"
+    assert mail.next_attempt_at is not None, "kept for a retry"
+    assert job.state == "retrying" and job.next_run == mail.next_attempt_at
+    assert "attempt 1 of 10 failed: SMTPServerDisconnected" in job.error

@@ -1,21 +1,10 @@
-"""Forget commenters' IP addresses after a while: `manage.py purge_commenter_ips`, from cron once a day.
-
-IP addresses serve rate limits, spam fighting and bans while a comment is fresh; after
-COMMENTS_IP_RETENTION_DAYS (default 30) they are cleared from comments and unconfirmed
-comments. Unconfirmed comments that were confirmed or whose link expired, and privacy
-requests, are deleted once as old: they have served their purpose.
-"""
-
-import datetime
+"""Forget commenters' IP addresses after a while: `manage.py purge_commenter_ips`, by hand. The periodic job
+`comments.tasks.purge_commenter_ips` does the same every day (comments/retention.py says what and why)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
-from comments import policy
-from comments.models import ArticleComment, PendingComment, PrivacyRequest
+from comments.retention import purge_old_ips
 
 
 class Command(BaseCommand):
@@ -34,37 +23,13 @@ class Command(BaseCommand):
         days = settings.COMMENTS_IP_RETENTION_DAYS if days is None else days
         if days < 0:
             raise CommandError("--days must be 0 or more.")
-        now = timezone.now()
-        cutoff = now - datetime.timedelta(days=days)
-        link_expired = now - datetime.timedelta(days=policy.rule("CONFIRMATION_VALID_DAYS"))
-
-        comments = ArticleComment.objects.filter(submit_date__lt=cutoff, ip_address__isnull=False)
-        served = PendingComment.objects.filter(created_at__lt=cutoff).filter(
-            Q(confirmed_at__isnull=False) | Q(created_at__lt=link_expired)
-        )
-        pending = PendingComment.objects.filter(created_at__lt=cutoff, ip_address__isnull=False).exclude(
-            pk__in=served.values("pk")
-        )
-        requests = PrivacyRequest.objects.filter(created_at__lt=cutoff)
-
-        with transaction.atomic():
-            if verbosity >= 2:
-                for pk in comments.values_list("pk", flat=True):
-                    self.stdout.write(f"comment {pk}")
-            if dry_run:
-                counts = comments.count(), pending.count(), served.count(), requests.count()
-            else:
-                counts = (
-                    comments.update(ip_address=None),
-                    pending.update(ip_address=None),
-                    served.delete()[0],
-                    requests.delete()[0],
-                )
+        each = (lambda pk: self.stdout.write(f"comment {pk}")) if verbosity >= 2 else None
+        counts = purge_old_ips(days, dry_run=dry_run, each_comment=each)
         if verbosity:
             verb = "Would clear" if dry_run else "Cleared"
             delete = "would delete" if dry_run else "deleted"
             self.stdout.write(
-                f"{verb} the IP address of {counts[0]} comment(s) and {counts[1]} unconfirmed comment(s) "
-                f"older than {days} day(s); {delete} {counts[2]} used or expired unconfirmed comment(s) "
-                f"and {counts[3]} privacy request(s)."
+                f"{verb} the IP address of {counts.comments} comment(s) and {counts.pending} unconfirmed comment(s) "
+                f"older than {days} day(s); {delete} {counts.served} used or expired unconfirmed comment(s) "
+                f"and {counts.requests} privacy request(s)."
             )

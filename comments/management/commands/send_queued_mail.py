@@ -1,8 +1,10 @@
-"""Send the mail waiting in the outbox: `manage.py send_queued_mail`, from cron every few minutes.
+"""Send the mail waiting in the outbox now, in this process: `manage.py send_queued_mail`.
 
-Mail is normally sent as soon as the change it reports is committed; this sends what the mail
-server refused or never answered then, each message after its retry delay (5 minutes, doubling
-to 6 hours, 10 attempts). Exits 1 when a message failed again, so cron and monitoring notice.
+Mail is sent by the background worker as soon as the change it reports is committed, and retried
+there (comments/tasks.py); this is for a person, or for a cron line where no worker runs: it sends
+what is due (each message after its retry delay: 5 minutes, doubling to 6 hours, 10 attempts), and
+`--retry-given-up` makes the messages the outbox gave up on due again after a long outage. Exits 1
+when a message failed again, so cron and monitoring notice.
 """
 
 from django.core.management.base import BaseCommand, CommandError
