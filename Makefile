@@ -1,7 +1,7 @@
 # newsroom developer tasks. Everything runs from the project's own virtualenv.
 #
-#   make run             dev server with demo data at http://$(HOST):$(PORT)/
-#   make serve           production-style gunicorn server (DEBUG=0)
+#   make run             dev server with demo data at http://$(HOST):$(PORT)/, and the background-job workers
+#   make serve           production-style gunicorn server (DEBUG=0), and the background-job workers
 #   make test            test suite (SQLite unless DATABASE_URL says otherwise)
 #   make test-postgres   test suite against a throwaway PostgreSQL server
 #   make test-browser    reader, editor, hostile and accessibility journeys in Chromium (Playwright)
@@ -9,8 +9,8 @@
 #   make check           Django checks, missing migrations, ruff lint + format
 #   make loadtest        20 clients post 500 comments to gunicorn, on SQLite and on PostgreSQL
 #   make bench           speed: seeded dataset, production server, wrk, Varnish, nginx; table in bench-results/
-#   make send-mail       send the mail waiting in the outbox (cron: every few minutes)
-#   make purge-ips       clear commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS (cron: daily)
+#   make send-mail       send the mail waiting in the outbox now (the workers do it on their own)
+#   make purge-ips       clear commenters' IP addresses older than COMMENTS_IP_RETENTION_DAYS now (the workers: daily)
 #   make clean           remove var/ (local database, secret key) and .venv
 #
 # Pass extra pytest arguments with PYTEST_ARGS, e.g. make test PYTEST_ARGS='-k feed -x'
@@ -27,6 +27,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # gunicorn workers: 2 * CPUs + 1
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
+# background-job workers for every queue, beside the one for mail (scripts/with_workers.py)
+JOB_WORKERS ?= 1
 PYTEST_ARGS ?=
 
 .PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots bench
@@ -62,7 +64,7 @@ run: venv
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_comments
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py ensure_superuser
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	JOB_WORKERS=$(JOB_WORKERS) $(PY) scripts/with_workers.py $(PY) manage.py runserver $(HOST):$(PORT)
 
 # --- production-style server ---------------------------------------------------------
 #
@@ -87,7 +89,7 @@ serve: venv
 	fi
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput
-	$(SERVE_ENV) exec $(VENV)/bin/gunicorn newsroom.wsgi \
+	$(SERVE_ENV) JOB_WORKERS=$(JOB_WORKERS) exec $(PY) scripts/with_workers.py $(VENV)/bin/gunicorn newsroom.wsgi \
 	  --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # --- tests -------------------------------------------------------------------------------
@@ -144,7 +146,7 @@ check: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# --- trust: load, and the jobs cron runs ------------------------------------------------------
+# --- trust: load, and the jobs the workers run, by hand ------------------------------------------
 #
 # The load test builds its own databases (an SQLite file, then a database on a throwaway
 # PostgreSQL server or on the one DATABASE_URL names) and its own gunicorn on 127.0.0.1.
