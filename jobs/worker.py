@@ -51,6 +51,11 @@ DEFAULTS = {
 }
 
 
+# Every this many heartbeats (and as it starts) a worker looks through all running jobs for lost ones, not only
+# those of workers it sees gone silent.
+FULL_LOOK_EVERY = 60
+
+
 def option(name):
     return {**DEFAULTS, **getattr(settings, "JOBS", {})}[name]
 
@@ -138,15 +143,18 @@ def release(job, why):
         logger.warning("Job %s (%s) goes back to the queue: %s", job.pk, job.task_path, why)
 
 
-def reclaim_abandoned(now=None):
+def reclaim_abandoned(now=None, *, everything=False):
     """Put back in the queue every running job whose worker has not reported for LEASE_SECONDS (or fail it, when
-    that was its last attempt). Returns how many."""
+    that was its last attempt), and forget those workers. Returns how many jobs.
+
+    Running jobs are looked through only when some worker has gone silent (a look at the small workers' table), or
+    with `everything` (a worker starting, and now and then), which also finds jobs whose worker left no row."""
     now = now or timezone.now()
-    alive = set(
-        WorkerRow.objects.filter(seen_at__gt=now - datetime.timedelta(seconds=option("LEASE_SECONDS"))).values_list(
-            "pk", flat=True
-        )
-    )
+    lease_start = now - datetime.timedelta(seconds=option("LEASE_SECONDS"))
+    silent = list(WorkerRow.objects.filter(seen_at__lte=lease_start).values_list("pk", flat=True))
+    if not silent and not everything:
+        return 0
+    alive = set(WorkerRow.objects.filter(seen_at__gt=lease_start).values_list("pk", flat=True))
     reclaimed = 0
     for job in Job.objects.filter(status=RUNNING).only("pk", "task_path", "worker_ids", "started_at"):
         if job.holder in alive:
@@ -167,6 +175,8 @@ def reclaim_abandoned(now=None):
                 lost,
                 "failed for good" if fields["status"] == FAILED else "it runs again",
             )
+    # Their jobs are back in the queue; one that was only frozen registers again at its next heartbeat.
+    WorkerRow.objects.filter(pk__in=silent, seen_at__lte=lease_start).delete()
     return reclaimed
 
 
@@ -208,13 +218,15 @@ class Worker(db_worker.Worker):
         self.beat_in_background = beat_in_background
         self.heartbeat = Heartbeat(self.worker_id, self.queue_names)
         self._stopping = threading.Event()
+        self._beats = 0
 
     def keep(self):
         """One heartbeat: report, reclaim lost workers' jobs, enqueue periodic jobs that are due. Never raises."""
         try:
             close_old_connections()
             self.heartbeat.beat()
-            reclaim_abandoned()
+            reclaim_abandoned(everything=self._beats % FULL_LOOK_EVERY == 0)
+            self._beats += 1
             if self.schedule:
                 schedule.enqueue_due(worker_id=self.worker_id)
         except Exception:  # the database is away: the next beat tries again

@@ -101,3 +101,22 @@ def test_a_worker_told_to_stop_puts_the_job_it_had_just_claimed_back(limits):
     job.refresh_from_db()
     assert job.status == READY and job.run_after <= timezone.now()
     assert job.error == "jobs.worker.WorkerStopped: the worker stopped"
+
+
+def test_a_job_whose_worker_left_no_row_is_found_by_the_full_look(limits):
+    """Each heartbeat looks at running jobs only when a worker went silent; a worker starting looks at them all."""
+    result = tasks.succeeds.enqueue("story")
+    Job.objects.get(pk=result.id).claim("a-worker-with-no-row")
+    assert worker.reclaim_abandoned() == 0
+    assert worker.reclaim_abandoned(everything=True) == 1
+    assert Job.objects.get().state == "retrying"
+
+
+def test_a_silent_workers_row_goes_with_its_jobs_and_comes_back_if_it_reports_again(limits):
+    with time_machine.travel(START, tick=False) as clock:
+        claimed_by("frozen-worker", tasks.succeeds.enqueue("story"))
+        clock.shift(datetime.timedelta(seconds=limits["LEASE_SECONDS"] + 1))
+        assert worker.reclaim_abandoned() == 1
+        assert not Worker.objects.exists()
+        worker.Heartbeat("frozen-worker", ["*"]).beat()
+    assert Worker.objects.get().seen_at == START + datetime.timedelta(seconds=limits["LEASE_SECONDS"] + 1)
