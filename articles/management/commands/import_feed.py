@@ -1,5 +1,6 @@
 """Import stories from RSS/Atom feeds: `manage.py import_feed SOURCE_OR_URL_OR_FILE [--publish] [--section SLUG]`
-or `manage.py import_feed --all` (every source with a feed URL; safe to run from cron every few minutes).
+or `manage.py import_feed --all` (every source with a feed URL, now: the background workers do the same every
+FEED_IMPORT_MINUTES, articles/syndication/tasks.py; safe from cron too, and alongside them).
 
 Exits non-zero only when a feed itself cannot be read (or the command is used wrongly); a broken
 entry is reported in the summary and the others are imported.
