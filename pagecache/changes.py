@@ -179,7 +179,7 @@ def _comment_saved(sender, instance, created=False, raw=False, **kwargs):
         return  # a note, a flag count, a reviewed mark: nothing a reader sees
     shown_before = not created and (before is None or len(before) > len(STATE_FIELDS))
     if shown_before or instance.is_visible or _stands_in_for(instance):
-        freshness.end({keys.story(instance.object_pk)})
+        freshness.end({keys.comments(instance.object_pk)})
 
 
 def _stands_in_for(comment):
@@ -192,12 +192,12 @@ def _stands_in_for(comment):
 
 def _comment_deleted(sender, instance, **kwargs):
     if instance.is_visible or _stands_in_for(instance):
-        freshness.end({keys.story(instance.object_pk)})
+        freshness.end({keys.comments(instance.object_pk)})
 
 
 def _comments_erased(sender, pks, **kwargs):
     stories = sender.objects.filter(pk__in=pks).values_list("object_pk", flat=True).distinct()
-    freshness.end({keys.story(pk) for pk in stories})
+    freshness.end({keys.comments(pk) for pk in stories})
 
 
 def _setting_changed(**kwargs):

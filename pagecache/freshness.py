@@ -147,6 +147,8 @@ def schedule_may_have_changed():
 def _end_now(ended):
     if any(key.startswith("story-") for key in ended):
         ended = {*ended, keys.ANY_STORY}
+    if any(key.startswith("comments-") for key in ended):
+        ended = {*ended, keys.ANY_COMMENTS}
     try:
         backends.end_keys(cache(), CLOCK_KEY, [changed_key(key) for key in ended], now_ms())
     except Exception:  # a cache outage must not fail a save

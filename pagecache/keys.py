@@ -5,11 +5,12 @@ tag the view loads adds its own (Django's post_init signal, so no view or templa
 view adds the lists it shows (its name and slug: the home page lists `stories`, a section page
 `section:<slug>`). Every page also shows the site itself (`site`: the nav, the site's name).
 
-- `story-<id>`: the story, its comment thread, its corrections; every list that shows the story shows its
-  comment count too, so approving a comment ends exactly the pages that loaded that story.
+- `story-<id>`: the story as any page shows it (headline, summary, body, corrections, where it is filed).
+- `comments-<id>`: its comments as pages show them: the thread on its own page and reply pages, the count on
+  lists. Other stories' pages list it among their related stories without a count, so a comment leaves them.
 - `section-<id>`, `source-<id>`, `author-<id>`, `tag-<id>`: their names, wherever they are shown.
 - `stories`, `section:<slug>`, `source:<slug>`, `tag:<slug>`: which stories a list holds, in which order.
-- `story-any`: stands for the story keys of a page that loaded more than MAX_STORY_KEYS stories.
+- `story-any`, `comments-any`: stand for those keys of a page that loaded more than MAX_STORY_KEYS stories.
 
 A story page lists related stories (its section's and its tags' latest), so it carries the lists of its
 section and tags too: a story published there may join them.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 SITE = "site"
 ALL_STORIES = "stories"
 ANY_STORY = "story-any"
+ANY_COMMENTS = "comments-any"
 MAX_STORY_KEYS = 100
 
 # A list page's name → the key of what it lists (with its slug) or lists all stories.
@@ -54,6 +56,10 @@ def story(pk):
     return f"story-{pk}"
 
 
+def comments(pk):
+    return f"comments-{pk}"
+
+
 def listing(kind, slug):
     return f"{kind}:{slug}"
 
@@ -73,12 +79,16 @@ class Page:
 
     keys: set = field(default_factory=lambda: {SITE})
     stories: set = field(default_factory=set)
+    comments: set = field(default_factory=set)
     with_tag_lists: bool = False  # a tag loaded is a list the page shows (related stories)
+    own_story: str | None = None  # a story page's slug: the only story whose comments it shows
 
     def shows(self, instance):
         key = of_instance(instance)
         if key.startswith("article-"):  # an Article row: a story
-            self.stories.add("story-" + key.removeprefix("article-"))
+            self.stories.add(story(instance.pk))
+            if self.own_story is None or instance.__dict__.get("slug") == self.own_story:
+                self.comments.add(comments(instance.pk))
             return
         self.keys.add(key)
         if self.with_tag_lists and key.startswith("tag-") and instance.__dict__.get("slug"):
@@ -86,7 +96,8 @@ class Page:
 
     def all(self):
         stories = self.stories if len(self.stories) <= MAX_STORY_KEYS else {ANY_STORY}
-        return frozenset(self.keys | stories)
+        threads = self.comments if len(self.comments) <= MAX_STORY_KEYS else {ANY_COMMENTS}
+        return frozenset(self.keys | stories | threads)
 
 
 _page: contextvars.ContextVar[Page | None] = contextvars.ContextVar("pagecache_page", default=None)
@@ -102,6 +113,7 @@ def start(view_name, view_kwargs):
     if view_name in RELATED:
         page.keys.add(listing(RELATED[view_name], view_kwargs[RELATED[view_name]]))
         page.with_tag_lists = True
+        page.own_story = view_kwargs.get("slug")
     return _page.set(page)
 
 
@@ -120,8 +132,8 @@ def loaded(sender, instance, **kwargs):
 
 
 def loaded_comment(sender, instance, **kwargs):
-    """post_init of a comment: its story's page (a reply page shows the comment without its story)."""
+    """post_init of a comment: the page shows its story's comments (a reply page loads no story row)."""
     page = _page.get()
     story_pk = instance.__dict__.get("object_pk")  # not getattr: a deferred field would cost a query
     if page is not None and story_pk:
-        page.stories.add(story(story_pk))
+        page.comments.add(comments(story_pk))

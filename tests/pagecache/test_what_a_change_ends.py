@@ -58,6 +58,17 @@ def test_approving_a_comment_ends_that_storys_pages_and_the_lists_that_count_it_
     assert served_from_cache(b) and served_from_cache("/sport/")
 
 
+def test_a_comment_leaves_the_pages_that_list_its_story_among_related_stories(moderate, article, make_article):
+    neighbour = make_article(headline="Council meets again", slug="council-meets-again")  # same section: related
+    held = make_comment(article, "On the budget.", held=True)
+    assert "Council passes budget" in text_of(cached(Client(), neighbour.get_absolute_url()))
+
+    moderate("approve", held)
+
+    assert "On the budget." in text_of(Client().get(article.get_absolute_url()))
+    assert served_from_cache(neighbour.get_absolute_url())
+
+
 def test_what_no_reader_sees_ends_nothing(client, article, django_capture_on_commit_callbacks, moderator):
     published = make_comment(article, "Worth flagging?")
     url = article.get_absolute_url()
@@ -199,7 +210,7 @@ def test_a_change_purges_its_keys_at_the_edge_after_it_commits(moderate, article
 
     assert heard_while_saving and set(heard_while_saving) == {0}  # nothing purged before the commit
     assert len(purge_endpoint) == 1
-    assert f"story-{article.pk}" in purge_endpoint[0] and f"story-{other.pk}" not in purge_endpoint[0]
+    assert f"comments-{article.pk}" in purge_endpoint[0] and f"comments-{other.pk}" not in purge_endpoint[0]
 
 
 def test_an_unreachable_proxy_does_not_lose_the_change(moderate, article, settings, caplog):
