@@ -1,7 +1,9 @@
-"""The queue's own housekeeping, scheduled in JOBS_SCHEDULE."""
+"""Housekeeping, scheduled in JOBS_SCHEDULE: the queue's own, and Django's expired sessions."""
 
 import datetime
+from importlib import import_module
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -25,3 +27,10 @@ def prune_jobs():
     runs = PeriodicRun.objects.filter(period_start__lt=now - max(kept, kept_failed)).delete()[0]
     workers = Worker.objects.filter(seen_at__lt=now - datetime.timedelta(days=1)).delete()[0]
     return f"deleted {jobs} finished job(s), {runs} periodic run(s), {workers} silent worker(s)"
+
+
+@task()
+def clear_expired_sessions():
+    """What `manage.py clearsessions` does, which Django leaves to cron: delete sessions past their expiry."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return "expired sessions cleared"

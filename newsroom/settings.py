@@ -566,6 +566,12 @@ JOBS_SCHEDULE = [
     },
     # Finished jobs, old periodic runs and long-silent workers (the JOBS setting's KEEP_DAYS), at 04:00 UTC.
     {"task": "jobs.tasks.prune_jobs", "every": datetime.timedelta(days=1), "at": datetime.timedelta(hours=4)},
+    # Sessions past their expiry (Django's clearsessions), at 04:15 UTC.
+    {
+        "task": "jobs.tasks.clear_expired_sessions",
+        "every": datetime.timedelta(days=1),
+        "at": datetime.timedelta(hours=4, minutes=15),
+    },
 ]
 if FEED_IMPORT_MINUTES:
     JOBS_SCHEDULE.append(

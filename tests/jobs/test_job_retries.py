@@ -116,6 +116,8 @@ def test_staff_without_the_permission_do_not_see_jobs(client, jobs_on_show, edit
 
 def test_a_superuser_runs_failed_jobs_again_with_their_attempts_counted_afresh(client, jobs_on_show, admin_user):
     client.force_login(admin_user)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Background jobs" in index and "Task Results" not in index, "ours replaces django-tasks-db's admin"
     failed = Job.objects.get(task_path__endswith="gives_up")
     response = client.post(
         reverse("admin:jobs_job_changelist"),

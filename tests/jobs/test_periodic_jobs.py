@@ -75,3 +75,21 @@ def test_the_check_refuses_an_entry_that_could_never_run(settings):
 
 def test_the_newsrooms_schedule_passes_the_check():
     call_command("check")
+
+
+def test_the_daily_housekeeping_clears_expired_sessions_and_old_jobs(queue, client, admin_user):
+    from django.contrib.sessions.models import Session
+
+    from jobs.tasks import clear_expired_sessions, prune_jobs
+
+    client.force_login(admin_user)
+    Session.objects.create(session_key="expired", session_data="", expire_date=MONDAY)
+    old = tasks.succeeds.enqueue("long ago")
+    queue.run()
+    Job.objects.filter(pk=old.id).update(finished_at=MONDAY)
+    clear_expired_sessions.enqueue()
+    prune_jobs.enqueue()
+    queue.run()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [client.session.session_key]
+    assert not Job.objects.filter(pk=old.id).exists()
+    assert Job.objects.get(task_path="jobs.tasks.prune_jobs").return_value.startswith("deleted 1 finished job(s)")
