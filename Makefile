@@ -31,7 +31,7 @@ WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
 JOB_WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots bench
+.PHONY: venv run serve test test-postgres check migrations-check clean loadtest send-mail purge-ips test-browser screenshots bench drill
 
 # --- virtualenv ----------------------------------------------------------------
 
@@ -156,6 +156,15 @@ loadtest: venv
 	  postgres://*|postgresql://*|pgsql://*) $(PY) scripts/loadtest.py --database-url "$$DATABASE_URL" ;; \
 	  *) scripts/with-postgres $(PY) scripts/loadtest.py ;; \
 	esac
+
+# --- the fault drill ------------------------------------------------------------------------------------
+#
+# scripts/drill.py: two gunicorns behind nginx, PostgreSQL with a streaming replica, Redis, SeaweedFS and the
+# queue worker on loopback, under a load of readers and commenters, while each part fails and comes back.
+# make drill DRILL_ARGS=--quick is the bounded run .ci/run does. Needs nginx and redis-server.
+DRILL_ARGS ?=
+drill: venv
+	scripts/with-postgres --replica $(PY) scripts/drill.py $(DRILL_ARGS)
 
 # --- speed -----------------------------------------------------------------------------------------
 #
