@@ -22,9 +22,9 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from markupsafe import Markup
 
-from articles.templatetags.times import human_time, machine_time
+from articles.templatetags.times import human_time, human_times, machine_time
 
-from .templatetags.comment_urls import comment_url
+from .templatetags.comment_urls import comment_url, comment_urls
 from .templatetags.reader_content import comment_text, web_url
 
 ENGINE = "comments"  # the NAME of the backend in TEMPLATES
@@ -71,13 +71,19 @@ def _template(name):
 def render_comment(comment, *, show_actions=False, comments_open=False, owned=False, can_moderate=False):
     """One comment's <article>, as HTML. The actions (reply, edit, delete, flag, moderate) only with show_actions."""
     macro = _template(COMMENT).module.comment_html
-    return SafeString(macro(comment, show_actions, comments_open, owned, can_moderate))
+    return SafeString(macro(comment, show_actions, comments_open, owned, can_moderate, comment_urls(), human_times()))
 
 
 def render_thread(nodes, *, show_actions=False, comments_open=False, can_moderate=False):
     """The <li> of each CommentNode in `nodes` (comments.selectors), replies nested in <ol class="children">."""
     html = _template(THREAD).render(
-        nodes=nodes, show_actions=show_actions, comments_open=comments_open, can_moderate=can_moderate
+        nodes=nodes,
+        show_actions=show_actions,
+        comments_open=comments_open,
+        can_moderate=can_moderate,
+        # The addresses and times of every comment, with the URLconf, script prefix and time zone looked up once.
+        comment_url=comment_urls(),
+        human_time=human_times(),
     )
     return SafeString(html)
 

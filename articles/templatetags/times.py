@@ -28,5 +28,27 @@ def human_time(value, precision="minutes"):
     if not isinstance(value, datetime.datetime):
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _words(local, MONTHS[local.month], precision)
+
+
+def human_times():
+    """human_time for the many moments of one render (a thread's comments), the same words: the current time zone
+    and language are looked up once, not once a moment (each a context-local lookup, and a month name's translation)."""
+    zone = timezone.get_current_timezone()
+    months = {}
+
+    def human_time(value, precision="minutes"):
+        if not isinstance(value, datetime.datetime):
+            return ""
+        local = value.astimezone(zone) if timezone.is_aware(value) else value
+        month = months.get(local.month)
+        if month is None:
+            month = months[local.month] = str(MONTHS[local.month])
+        return _words(local, month, precision)
+
+    return human_time
+
+
+def _words(local, month, precision):
     clock = f"{local:%H:%M:%S}" if precision == "seconds" else f"{local:%H:%M}"
-    return f"{local.day} {MONTHS[local.month]} {local.year:04d}, {clock}"
+    return f"{local.day} {month} {local.year:04d}, {clock}"

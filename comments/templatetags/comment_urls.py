@@ -19,7 +19,22 @@ def comment_url(name, pk):
     comment's number is the only part that changes, and a thread of 50 comments reversed 150 times
     (a sixth of a story page's time).
     """
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    return _address(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, pk)
+
+
+def comment_urls():
+    """comment_url for the many comments of one render (a thread), the same addresses: the URLconf and script
+    prefix are looked up once, not twice a link (each a context-local lookup)."""
+    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+    def comment_url(name, pk):
+        return _address(urlconf, prefix, name, pk)
+
+    return comment_url
+
+
+def _address(urlconf, prefix, name, pk):
+    key = (urlconf, prefix, name)
     pattern = _address_patterns.get(key)
     if pattern is None:
         pattern = _address_patterns[key] = reverse(f"comments:{name}", args=[PK_STANDIN])

@@ -11,10 +11,10 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article
-from articles.templatetags.times import human_time, machine_time
+from articles.templatetags.times import human_time, human_times, machine_time
 from comments import selectors, services, tokens
 from comments.models import ArticleComment
-from comments.templatetags.comment_urls import comment_url
+from comments.templatetags.comment_urls import comment_url, comment_urls
 from comments.templatetags.reader_content import comment_text, web_url
 from tests.makers import comment_form_data, make_comment
 from tests.pages import parse
@@ -468,8 +468,10 @@ def test_a_comments_addresses_are_those_django_reverses_under_any_script_prefix(
     for prefix in ("/", "/news-site/"):
         set_script_prefix(prefix)
         try:
+            one_render = comment_urls()  # the thread's: the prefix looked up once
             for pk in (1, 8231946570, 10**12 + 7):
                 assert comment_url(name, pk) == reverse(f"comments:{name}", args=[pk])
+                assert one_render(name, pk) == reverse(f"comments:{name}", args=[pk])
         finally:
             set_script_prefix("/")
 
@@ -484,3 +486,4 @@ def test_a_comments_time_reads_as_the_date_filter_would_in_the_sites_time_zone(z
         datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC),
     ):
         assert human_time(moment) == date_filter.render({"moment": moment})
+        assert human_times()(moment) == date_filter.render({"moment": moment})  # the thread's, for one render
