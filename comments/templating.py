@@ -40,6 +40,10 @@ def moderate_url(pk):
         return ""
 
 
+# Markup(text) without Markup.__new__'s own look for __html__ (text is a plain str here): a Markup all the same.
+_markup = str.__new__
+
+
 def escape(value):
     """What {{ value }} writes: Django's conditional_escape (html.escape, so &quot; and &#x27;), safe text as it is.
 
@@ -48,7 +52,7 @@ def escape(value):
     """
     if hasattr(value, "__html__"):
         return value
-    return Markup(html.escape(str(value)))
+    return _markup(Markup, html.escape(str(value)))
 
 
 def environment(**options):
