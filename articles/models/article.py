@@ -1,13 +1,14 @@
 """The story and the one query of what the public may see."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -256,16 +257,8 @@ class Article(models.Model):
     def address(section_slug, when, slug):
         """The path of a story page: its section, its day in the newsroom's time zone, its slug."""
         date = timezone.localtime(when)
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "section": section_slug,
-                "year": date.year,
-                "month": f"{date.month:02d}",
-                "day": f"{date.day:02d}",
-                "slug": slug,
-            },
-        )
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return _story_address(urlconf, get_script_prefix(), section_slug, date.year, date.month, date.day, slug)
 
     def clean(self):
         errors = {}
@@ -360,3 +353,10 @@ class Article(models.Model):
         if len(names) > 1:
             return f"{', '.join(names[:-1])} and {names[-1]}"
         return names[0] if names else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _story_address(urlconf, script_prefix, section_slug, year, month, day, slug):
+    """Article.address, reversed once per story while it is among the most recent 4096 (a story page names nine)."""
+    kwargs = {"section": section_slug, "year": year, "month": f"{month:02d}", "day": f"{day:02d}", "slug": slug}
+    return reverse("articles:detail", kwargs=kwargs)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .fields import WebURLField, web_url
 
@@ -110,7 +110,15 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", args=[self.slug])
+        # Reversed once per section, URLconf and script prefix: every page's navigation lists every section.
+        key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), self.slug)
+        url = _section_addresses.get(key)
+        if url is None:
+            url = _section_addresses[key] = reverse("articles:section", args=[self.slug])
+        return url
+
+
+_section_addresses = {}  # (URLconf, script prefix, slug) -> the section page's path
 
 
 class Author(models.Model):
