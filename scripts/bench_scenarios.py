@@ -344,15 +344,15 @@ def warm(base, paths, workers=4):
 
 
 def pages_ended(approved, page_keys, pages):
-    """Which of the read pages the approvals ended (their keys name the story, pagecache/keys.py): the story's
-    own page, the home and section lists, and other stories' pages (their related-stories lists)."""
-    own = {f"story-{story['pk']}": story["path"] for story in pages["stories"]}
+    """Which of the read pages the approvals ended (their keys name the story's comments, pagecache/keys.py): the
+    story's own page, the home and section lists, and other stories' pages (none: related lists show no count)."""
+    own = {f"comments-{story['pk']}": story["path"] for story in pages["stories"]}
     lists = {page["path"] for page in pages["lists"]}
     ended = {"own": 0, "lists": 0, "other_stories": 0}
     for pk in approved:
-        key = f"story-{pk}"
+        key = f"comments-{pk}"
         for path, names in page_keys.items():
-            if key in names or "story-any" in names:  # a story's change ends story-any too (freshness.py)
+            if key in names or "comments-any" in names:  # a comment ends comments-any too (freshness.py)
                 ended["own" if own.get(key) == path else "lists" if path in lists else "other_stories"] += 1
     return ended
 
