@@ -40,9 +40,9 @@ def environment(database_url, folder, **settings):
     }
 
 
-def start(environment, port, workers, log_path, *extra):
-    """gunicorn serving newsroom.wsgi on 127.0.0.1:`port`, in its own process group (stop() ends it all)."""
-    command = [
+def command(port, workers, log_path, *extra):
+    """The command line of gunicorn serving newsroom.wsgi on 127.0.0.1:`port`."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -57,7 +57,13 @@ def start(environment, port, workers, log_path, *extra):
         str(log_path),
         *extra,
     ]
-    return subprocess.Popen(command, cwd=BASE_DIR, env=environment, start_new_session=True)
+
+
+def start(environment, port, workers, log_path, *extra):
+    """gunicorn serving newsroom.wsgi on 127.0.0.1:`port`, in its own process group (stop() ends it all)."""
+    return subprocess.Popen(
+        command(port, workers, log_path, *extra), cwd=BASE_DIR, env=environment, start_new_session=True
+    )
 
 
 def wait_until_up(port, server, deadline, *, path="/robots.txt", name="gunicorn"):
