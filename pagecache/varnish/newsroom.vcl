@@ -16,7 +16,7 @@ backend app {
     .host = "127.0.0.1";
     .port = "8000";
     .probe = {
-        .url = "/robots.txt";
+        .url = "/healthz";
         .interval = 5s;
         .timeout = 2s;
         .window = 5;
