@@ -12,24 +12,21 @@ from .. import templating
 register = template.Library()
 
 
+# What the page's context says of every comment it shows.
+FLAGS = ("show_actions", "comments_open", "can_moderate")
+
+
+def _flags(context):
+    return {name: context.get(name, False) for name in FLAGS}
+
+
 @register.simple_tag(takes_context=True)
 def show_comment(context, comment):
     """One comment's <article>, with its links where the context has show_actions."""
-    return templating.render_comment(
-        comment,
-        show_actions=context.get("show_actions", False),
-        comments_open=context.get("comments_open", False),
-        owned=context.get("owned", False),
-        can_moderate=context.get("can_moderate", False),
-    )
+    return templating.render_comment(comment, owned=context.get("owned", False), **_flags(context))
 
 
 @register.simple_tag(takes_context=True)
 def comment_thread(context, nodes):
     """The <li> of each comment node (comments.selectors.CommentNode), replies nested."""
-    return templating.render_thread(
-        nodes,
-        show_actions=context.get("show_actions", False),
-        comments_open=context.get("comments_open", False),
-        can_moderate=context.get("can_moderate", False),
-    )
+    return templating.render_thread(nodes, **_flags(context))
