@@ -26,6 +26,16 @@ class ArticleComment(XtdComment):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Once a moderator has kept a comment, readers' flags no longer hide it.
     flags_reviewed = models.BooleanField(default=False)
+    # An editor's pick: shown above the thread and marked in it (comments.services.comment_feature).
+    featured_at = models.DateTimeField("featured", null=True, blank=True, db_index=True)
+    featured_note = models.CharField(
+        "editor's note", max_length=300, blank=True, help_text="Why it is featured; shown with it."
+    )
+    featured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # In a questions-and-answers story: when one of the story's experts first answered this question.
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = XtdCommentManager.from_queryset(ArticleCommentQuerySet)()
     norel_objects = models.Manager()  # xtd expects it: a manager without select_related
@@ -71,6 +81,10 @@ class ArticleComment(XtdComment):
         if self.state == self.AWAITING and hidden_by_flags:
             return "Hidden by flags"
         return self.state.capitalize()
+
+    @property
+    def is_featured(self):
+        return self.featured_at is not None
 
     @property
     def starts_thread(self):
@@ -140,10 +154,30 @@ class ModerationDecision(models.Model):
         EDITED = "edited", "Edited by its author"
         DELETED = "deleted", "Deleted by its author"
         ERASED = "erased", "Erased at its author's request"
+        FEATURED = "featured", "Featured"
+        UNFEATURED = "unfeatured", "No longer featured"
+
+    class Reason(models.TextChoices):
+        """Why a comment was rejected or removed: the statement of reasons its author is told (EU Digital
+        Services Act, article 17). OTHER needs an explanation."""
+
+        OFFENSIVE = "offensive", "Offensive"
+        ABUSIVE = "abusive", "Abusive"
+        SPAM = "spam", "Spam"
+        BANNED_WORD = "banned_word", "Contains a banned word"
+        ADVERTISING = "advertising", "Advertising"
+        ILLEGAL = "illegal", "Illegal content"
+        HARASSMENT = "harassment", "Harassment"
+        MISINFORMATION = "misinformation", "Misinformation"
+        HATE_SPEECH = "hate_speech", "Hate speech"
+        OFF_TOPIC = "off_topic", "Off topic"
+        OTHER = "other", "Other"
 
     comment = models.ForeignKey(ArticleComment, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(max_length=20, choices=Action)
-    reason = models.CharField(max_length=300, blank=True)
+    # For a rejection or a removal: one of Reason, told to the author with `reason` as the explanation.
+    reason_code = models.CharField("reason", max_length=20, choices=Reason, blank=True)
+    reason = models.CharField("explanation", max_length=300, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -158,6 +192,77 @@ class ModerationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Appeal(models.Model):
+    """A commenter asking for a decision on their comment to be looked at again, by a moderator who did not
+    make it. One per decision: the emailed appeal link works once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a moderator"
+        UPHELD = "upheld", "Decision upheld"
+        REVERSED = "reversed", "Decision reversed"
+
+    decision = models.OneToOneField(ModerationDecision, on_delete=models.CASCADE, related_name="appeal")
+    statement = models.TextField("why the decision is wrong", max_length=3000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome_note = models.CharField("what the moderator says", max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Appeal of {self.decision} ({self.get_status_display()})"
+
+
+class IllegalContentReport(models.Model):
+    """A notice that a comment is illegal (EU Digital Services Act, article 16): what, where, why and who
+    says so. The reporter's name and address are for the newsroom's answer only, never shown."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        REVIEWING = "reviewing", "Under review"
+        REMOVED = "removed", "Content removed"
+        NO_ACTION = "no_action", "No action taken"
+
+    comment = models.ForeignKey(
+        ArticleComment, on_delete=models.SET_NULL, null=True, blank=True, related_name="illegal_content_reports"
+    )
+    location = models.CharField("where it is (its address)", max_length=2048)
+    explanation = models.TextField("why it is illegal", max_length=5000)
+    law = models.CharField("the law it breaks, if known", max_length=300, blank=True)
+    reporter_name = models.CharField(max_length=100)
+    reporter_email = models.EmailField(max_length=254)
+    good_faith = models.BooleanField(
+        default=False, help_text="The reporter confirmed the notice is accurate and complete, in good faith."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.RECEIVED, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "illegal content report"
+
+    def __str__(self):
+        return f"Illegal content report {self.pk} ({self.get_status_display()})"
+
+
+class IllegalContentReportChange(models.Model):
+    """One step in a report's handling: its status, who set it, when and why."""
+
+    report = models.ForeignKey(IllegalContentReport, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(max_length=10, choices=IllegalContentReport.Status)
+    note = models.CharField(max_length=1000, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
 
 
 class Report(models.Model):

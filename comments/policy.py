@@ -160,6 +160,11 @@ def approved_count(email):
     return ArticleComment.objects.visible().filter(user_email__iexact=email, is_spam=False).count()
 
 
+def is_expert(user, article):
+    """One of the experts the story names (a signed-in user; never a name typed into the form)."""
+    return bool(user and user.is_authenticated and article.experts.filter(pk=user.pk).exists())
+
+
 def is_trusted(user):
     return may_moderate(user)
 

@@ -62,6 +62,8 @@ def comment_create(
     )
     new.save()
     _record(new, Action.HELD if verdict.held else Action.PUBLISHED, verdict.reason)
+    if parent is not None and new.is_visible and policy.is_expert(new.user, article):
+        _mark_answered(parent)
     if verdict.held:
         notifications.comment_held(new)
     else:
@@ -289,3 +291,32 @@ def privacy_request_carry_out(*, privacy_request):
     privacy_request.completed_at = timezone.now()
     privacy_request.save(update_fields=["email", "completed_at"])
     return result
+
+
+def _mark_answered(question):
+    """A question in a questions-and-answers story has its first expert answer (kept if answered before)."""
+    # No signal from update(): the page cache learns of it from the answer's own save, in the same transaction.
+    ArticleComment.objects.filter(pk=question.pk, answered_at__isnull=True).update(answered_at=timezone.now())
+
+
+@transaction.atomic
+def comment_feature(*, comment, by, note=""):
+    """Make a published comment an editor's pick, or change its note. False when it is not published."""
+    if not comment.is_visible:
+        return False
+    comment.featured_at = comment.featured_at or timezone.now()
+    comment.featured_note, comment.featured_by = note.strip()[:300], by
+    comment.save(update_fields=["featured_at", "featured_note", "featured_by"])
+    _record(comment, Action.FEATURED, comment.featured_note, by)
+    return True
+
+
+@transaction.atomic
+def comment_unfeature(*, comment, by):
+    """No longer an editor's pick. False when it was not one."""
+    if not comment.is_featured:
+        return False
+    comment.featured_at, comment.featured_note, comment.featured_by = None, "", None
+    comment.save(update_fields=["featured_at", "featured_note", "featured_by"])
+    _record(comment, Action.UNFEATURED, "", by)
+    return True

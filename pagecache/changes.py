@@ -148,6 +148,9 @@ SHOWN_FIELDS = (
     "thread_id",
     "level",
     "order",
+    "featured_at",
+    "featured_note",
+    "answered_at",
 )
 
 

@@ -140,6 +140,10 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    class CommentMode(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        QUESTIONS = "questions", "Questions and answers"
+
     # A scheduled story is live once its time passes: no cron job flips it.
     LIVE_STATUSES = [Status.SCHEDULED, Status.PUBLISHED]
 
@@ -182,6 +186,36 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
+    # This story's own comment rules, read by comments.policy on top of the site's COMMENTS_POLICY.
+    comments_mode = models.CharField(
+        "comment mode",
+        max_length=12,
+        choices=CommentMode,
+        default=CommentMode.DISCUSSION,
+        help_text="Questions and answers: readers ask, the story's experts answer at once, under each question.",
+    )
+    comments_hold_all = models.BooleanField("hold every comment for review", default=False)
+    comments_hold_links = models.BooleanField("hold comments with links", default=False)
+    comments_hold_newcomers = models.BooleanField(
+        "hold comments from new commenters",
+        default=False,
+        help_text="A comment from an address with no published comment yet waits for a moderator.",
+    )
+    comments_notice = models.CharField(
+        "message above the comment form",
+        max_length=300,
+        blank=True,
+        help_text="For example: “We are holding all comments on this story.”",
+    )
+    comments_close_at = models.DateTimeField(
+        "comments close at", null=True, blank=True, help_text="Empty: when the site's rule closes them."
+    )
+    experts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="expert_on",
+        help_text="Signed-in users whose comments on this story show “Expert” (and answer questions at once).",
+    )
     unpublish_at = models.DateTimeField(
         "comes down at", null=True, blank=True, help_text="For a live story: when it stops being public."
     )
