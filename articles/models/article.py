@@ -49,35 +49,42 @@ class ArticleQuerySet(models.QuerySet):
 
     def next_change_after(self, moment, *, publication_plus=None):
         """The first moment after `moment` at which what the public sees changes by itself, or None: a
-        scheduled story goes live, a live story's unpublish time comes, or, given `publication_plus` (a
-        timedelta), that long after a live story's publication passes (comments.policy: when its comments
-        close). One query; each moment is the first row of an index (migrations/0009_public_query_indexes.py).
+        scheduled story goes live, a live story's unpublish time comes, its comments close at the time the
+        desk set (comments_close_at), or, given `publication_plus` (a timedelta), that long after a live
+        story's publication passes (comments.policy: when its comments close by age). One query; each
+        moment is the first row of an index (migrations/0009_public_query_indexes.py and
+        0014_comments_close_at_index.py).
         """
         live = self.filter(status__in=Article.LIVE_STATUSES).order_by()
 
         def first(field, later_than):
             return models.Subquery(live.filter(**{f"{field}__gt": later_than}).order_by(field).values(field)[:1])
 
-        moments = {"going_live": first("published_at", moment), "coming_down": first("unpublish_at", moment)}
+        moments = {
+            "going_live": first("published_at", moment),
+            "coming_down": first("unpublish_at", moment),
+            "comments_closing": first("comments_close_at", moment),
+        }
         if publication_plus is not None:
             moments["last_published"] = first("published_at", moment - publication_plus)
         # Scalar subqueries in one statement; the outer row only carries them.
         row = next(iter(self.order_by().annotate(**moments).values(*moments)[:1]), None)
         if row is None:
             return None
-        candidates = [row["going_live"], row["coming_down"]]
+        candidates = [row["going_live"], row["coming_down"], row["comments_closing"]]
         if publication_plus is not None and row["last_published"] is not None:
             candidates.append(row["last_published"] + publication_plus)
         return min((candidate for candidate in candidates if candidate is not None), default=None)
 
     def changing_between(self, after, until, *, publication_plus=None):
         """Live stories whose public side changed by itself in (after, until]: the moments of
-        `next_change_after`, which this must match (went live, came down, `publication_plus` passed)."""
+        `next_change_after`, which this must match (went live, came down, comments closed at their set
+        time, `publication_plus` passed)."""
 
         def window(field, shift=datetime.timedelta(0)):
             return models.Q(**{f"{field}__gt": after - shift, f"{field}__lte": until - shift})
 
-        moments = window("published_at") | window("unpublish_at")
+        moments = window("published_at") | window("unpublish_at") | window("comments_close_at")
         if publication_plus is not None:
             moments |= window("published_at", publication_plus)
         return self.filter(moments, status__in=Article.LIVE_STATUSES)
@@ -241,6 +248,12 @@ class Article(models.Model):
             models.Index(fields=["source", "-published_at", "-id"], name="article_source_latest_idx"),
             models.Index(
                 fields=["unpublish_at"], name="article_unpublish_at_idx", condition=models.Q(unpublish_at__isnull=False)
+            ),
+            # The next moment a story's comments close at the time the desk set (pagecache.freshness).
+            models.Index(
+                fields=["comments_close_at"],
+                name="article_comments_close_at_idx",
+                condition=models.Q(comments_close_at__isnull=False),
             ),
         ]
         permissions = [
