@@ -24,6 +24,7 @@ class ArticleCommentModerator(XtdCommentModerator):
                 email=comment.user_email,
                 user=getattr(comment, "user", None),
                 ip_address=getattr(comment, "ip_address", None),
+                reply_to=getattr(comment, "parent_id", None) or None,  # the form's reply_to (0: a new thread)
             )
         return comment.verdict
 

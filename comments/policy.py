@@ -171,11 +171,13 @@ def approved_count(email):
 
 
 def written_by(*, email="", user=None):
-    """Who wrote a comment, as a filter on comments: a signed-in user by their account, anyone else by their
-    address (any case; comments/migrations/0004_commenter_email_index.py). The history rules ask it, so that
-    commenters of another kind (the fediverse's remote actors, with no address) need only a case here."""
+    """Who wrote a comment, as a filter on comments: a signed-in user by their account and the account's own
+    address (what they posted before they had one), never by an address they type; anyone else by their address,
+    in any case (both indexed: comments/migrations/0004_commenter_email_index.py). The history rules ask this, so
+    that another kind of commenter (the fediverse's remote actors, with no address) needs only a case here."""
     if user is not None and user.is_authenticated:
-        return Q(user_id=user.pk)
+        account = Q(user_id=user.pk)
+        return account | Q(user_email__iexact=user.email) if user.email else account
     return Q(user_email__iexact=(email or "").strip())
 
 
