@@ -162,3 +162,77 @@ class ArticleCommentForm(RefusesUnreadableText, XtdCommentForm):
         # missing or forged hash is a security failure.
         errors = super().security_errors()
         return {name: error for name, error in errors.items() if name == "security_hash"}
+
+
+class AppealForm(RefusesUnreadableText, forms.Form):
+    """A commenter's appeal against a moderator's decision: why it is wrong, in their words."""
+
+    statement = forms.CharField(
+        label="Why is the decision wrong?",
+        max_length=3000,
+        help_text="A moderator who did not make the decision reads it. Up to 3000 characters.",
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 3000}),
+        error_messages={
+            "required": "Please tell us why the decision is wrong.",
+            "max_length": "Please keep it under %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+
+    def clean_statement(self):
+        statement = clean_text(self.cleaned_data["statement"]).strip()
+        if not statement:
+            raise forms.ValidationError("Please tell us why the decision is wrong.")
+        return statement
+
+
+class IllegalContentReportForm(RefusesUnreadableText, forms.Form):
+    """A reader's notice that a comment is illegal (Digital Services Act, article 16): where, why, who."""
+
+    location = forms.CharField(
+        label="Where is it? (the comment's address)",
+        max_length=2048,
+        error_messages={"required": "Please give the address of the comment."},
+    )
+    law = forms.CharField(
+        label="Which law does it break? (optional)",
+        required=False,
+        max_length=300,
+    )
+    explanation = forms.CharField(
+        label="Why is it illegal?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
+        error_messages={
+            "required": "Please explain why the content is illegal.",
+            "max_length": "Please keep it under %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    reporter_name = forms.CharField(
+        label="Your name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Please give your name."},
+    )
+    reporter_email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We email you that we received the report, and what we decide.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter a valid email address.",
+        },
+    )
+    good_faith = forms.BooleanField(
+        label="I believe in good faith that the information in this report is accurate and complete.",
+        error_messages={"required": "Please confirm that you make this report in good faith."},
+    )
+
+    def clean_explanation(self):
+        explanation = clean_text(self.cleaned_data["explanation"]).strip()
+        if not explanation:
+            raise forms.ValidationError("Please explain why the content is illegal.")
+        return explanation
+
+    def clean_reporter_email(self):
+        return self.cleaned_data["reporter_email"].strip().lower()

@@ -122,3 +122,89 @@ def privacy_requested(privacy_request):
         },
         [privacy_request.email],
     )
+
+
+def _story_url(article):
+    return absolute_url(article.get_absolute_url()) if article is not None and article.is_public else ""
+
+
+def statement_of_reasons(decision, *, rejected):
+    """Tell a commenter that a moderator removed (or, held, rejected) their comment: what, why, by whom, and the
+    link to appeal (the Digital Services Act's statement of reasons, article 17)."""
+    comment = decision.comment
+    article = comment.content_object
+    send(
+        "comment-removed",
+        {
+            "decision": decision,
+            "comment": comment,
+            "article": article,
+            "story_url": _story_url(article),
+            "what": "rejected" if rejected else "removed",
+            "reason_in_words": decision.get_reason_code_display(),
+            "by_a_person": decision.actor_id is not None,
+            "appeal_url": absolute_url(reverse("comments:appeal", args=[tokens.appeal_token(decision)])),
+            "appeal_days": tokens.APPEAL_LINK_VALID_DAYS,
+        },
+        [comment.user_email],
+    )
+
+
+def appeal_received(appeal):
+    """Moderators hear of a new appeal; one who did not make the decision is to decide it."""
+    recipients = moderator_addresses()
+    if not recipients:
+        return
+    send(
+        "appeal-received",
+        {
+            "appeal": appeal,
+            "decision": appeal.decision,
+            "article": appeal.decision.comment.content_object,
+            "review_url": absolute_url(reverse("admin:comments_appeal_change", args=[appeal.pk])),
+        },
+        recipients,
+    )
+
+
+def appeal_decided(appeal):
+    """The commenter hears how their appeal ended (nothing to send once their address has been erased)."""
+    comment = appeal.decision.comment
+    if not comment.user_email:
+        return
+    article = comment.content_object
+    send(
+        "appeal-decided",
+        {
+            "appeal": appeal,
+            "decision": appeal.decision,
+            "comment": comment,
+            "article": article,
+            "reversed": appeal.status == appeal.Status.REVERSED,
+            "comment_url": absolute_url(comment.get_absolute_url()) if comment.is_visible else "",
+            "story_url": _story_url(article),
+        },
+        [comment.user_email],
+    )
+
+
+def illegal_content_reported(report):
+    """The reporter's acknowledgement (article 16(4)), and the moderators' notice that a report waits."""
+    send("illegal-report-received", {"report": report}, [report.reporter_email])
+    recipients = moderator_addresses()
+    if recipients:
+        send(
+            "illegal-report-new",
+            {
+                "report": report,
+                "review_url": absolute_url(reverse("admin:comments_illegalcontentreport_change", args=[report.pk])),
+            },
+            recipients,
+        )
+
+
+def illegal_content_report_changed(report, change):
+    """The reporter hears of each step in their report's handling (article 16(5)), with the moderator's note."""
+    if not report.reporter_email:
+        return
+    send("illegal-report-changed", {"report": report, "change": change}, [report.reporter_email])

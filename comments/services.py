@@ -7,8 +7,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import notifications, policy, selectors, signals
-from .models import ArticleComment, Ban, ModerationDecision, OutgoingMail, PendingComment, PrivacyRequest, Report
+from . import notifications, policy, records, selectors, signals
+from .models import (
+    Appeal,
+    ArticleComment,
+    Ban,
+    IllegalContentReport,
+    IllegalContentReportChange,
+    ModerationDecision,
+    OutgoingMail,
+    PendingComment,
+    PrivacyRequest,
+    Report,
+)
 
 Action = ModerationDecision.Action
 
@@ -147,27 +158,64 @@ def comment_approve(*, comment, by, reason=""):
     return True
 
 
+Reason = ModerationDecision.Reason
+# A reason a commenter is told must be one of the fixed list; OTHER means nothing without its explanation.
+REASON_REQUIRED = f"Choose a reason from the list: {', '.join(code for code in Reason.values)}."
+EXPLANATION_REQUIRED = "A reason of “Other” needs an explanation."
+
+
+def clean_reason(reason_code, reason=""):
+    """The reason code and explanation a removal is recorded with, or ValueError with what is wrong."""
+    if reason_code not in Reason.values:
+        raise ValueError(REASON_REQUIRED)
+    reason = (reason or "").strip()
+    if reason_code == Reason.OTHER and not reason:
+        raise ValueError(EXPLANATION_REQUIRED)
+    return reason_code, reason[:300]
+
+
 @transaction.atomic
-def comment_remove(*, comment, by, reason="", spam=False):
-    """Take a comment down, as spam or not. True when it did; False for one already removed (and spam, if asked)."""
+def comment_remove(*, comment, by, reason_code="", reason="", spam=False):
+    """Take a comment down (a held one: reject it), as spam or not, with a reason from ModerationDecision.Reason.
+
+    True when it did; False for one already removed (and spam, if asked). The commenter is mailed the statement of
+    reasons with an appeal link, except for spam (the Digital Services Act owes none for deceptive high-volume
+    commercial spam, and a spammer's address is not one to write to). A featured comment stops being one.
+    """
+    reason_code, reason = clean_reason(reason_code or (Reason.SPAM if spam else ""), reason)
     if comment.is_removed and (comment.is_spam or not spam):
         return False
+    was_visible = comment.is_visible
     comment.is_removed = True
     comment.is_spam = spam or comment.is_spam
-    comment.save(update_fields=["is_removed", "is_spam"])
-    _record(comment, Action.SPAM if spam else Action.REMOVED, reason, by)
+    comment.featured_at, comment.featured_note, comment.featured_by = None, "", None
+    comment.save(update_fields=["is_removed", "is_spam", "featured_at", "featured_note", "featured_by"])
+    decision = ModerationDecision.objects.create(
+        comment=comment,
+        action=Action.SPAM if spam else Action.REMOVED,
+        reason_code=reason_code,
+        reason=reason,
+        actor=by,
+    )
+    if not spam and comment.user_email:
+        notifications.statement_of_reasons(decision, rejected=not was_visible)
     return True
 
 
 @transaction.atomic
-def commenter_ban(*, email, by, reason="", remove_comments=False):
-    """Ban an address from commenting; optionally remove everything it has posted. Returns how many it removed."""
+def commenter_ban(*, email, by, reason="", remove_comments=False, reason_code=""):
+    """Ban an address from commenting; optionally remove everything it has posted, each removal with `reason_code`
+    (required then) and its statement of reasons. Returns how many it removed."""
+    if remove_comments or reason_code:
+        reason_code, _ = clean_reason(reason_code, reason)
     email = email.strip().lower()
     Ban.objects.get_or_create(value=email, defaults={"reason": reason, "created_by": by})
     removed = 0
     for comment in ArticleComment.objects.filter(user_email__iexact=email):
-        _record(comment, Action.BANNED, reason, by)
-        if remove_comments and comment_remove(comment=comment, by=by, reason="Author banned"):
+        ModerationDecision.objects.create(
+            comment=comment, action=Action.BANNED, reason_code=reason_code, reason=reason[:300], actor=by
+        )
+        if remove_comments and comment_remove(comment=comment, by=by, reason_code=reason_code, reason=reason):
             removed += 1
     return removed
 
@@ -244,8 +292,10 @@ def commenter_erase(*, email):
 
     Each comment keeps its place (replies to it still hang together) as "This comment has been
     removed." with no text, name, email, website, IP address or account left, and gets a decision
-    in its audit trail that says only that it was erased. Unconfirmed comments are deleted, and so is
-    mail still waiting in the outbox for or about the address. Returns (comments erased, unconfirmed deleted).
+    in its audit trail that says only that it was erased. Moderators' decisions and appeals' outcomes stay,
+    without the statements of appeals; notices of illegal content sent from the address lose the reporter's
+    name and address. Unconfirmed comments are deleted, and so is mail still waiting in the outbox for or about
+    the address. Returns (comments erased, unconfirmed deleted).
     """
     comments = ArticleComment.objects.filter(user_email__iexact=email)
     pks = list(comments.values_list("pk", flat=True))
@@ -258,7 +308,14 @@ def commenter_erase(*, email):
         user=None,
         followup=False,
         is_removed=True,
+        featured_at=None,
+        featured_note="",
+        featured_by=None,
     )
+    # The record stays, anonymised: decisions and appeals' outcomes, without the commenter's own words in appeals.
+    Appeal.objects.filter(decision__comment__in=pks).update(statement="")
+    # Notices this address sent keep their step history but no longer say who sent them.
+    IllegalContentReport.objects.filter(reporter_email__iexact=email).update(reporter_name="", reporter_email="")
     ModerationDecision.objects.bulk_create(
         [ModerationDecision(comment_id=pk, action=Action.ERASED, reason="At the author's request.") for pk in pks]
     )
@@ -284,7 +341,7 @@ def privacy_request_carry_out(*, privacy_request):
         raise ConfirmationError(LINK_ALREADY_USED, status=410)
     email = privacy_request.email
     if privacy_request.action == PrivacyRequest.Action.EXPORT:
-        result = selectors.commenter_data(email)
+        result = {**selectors.commenter_data(email), **records.commenter_record(email)}
     else:
         result = commenter_erase(email=email)
     privacy_request.email = ""
@@ -320,3 +377,134 @@ def comment_unfeature(*, comment, by):
     comment.save(update_fields=["featured_at", "featured_note", "featured_by"])
     _record(comment, Action.UNFEATURED, "", by)
     return True
+
+
+# --- appeals against a decision (Digital Services Act, article 20) ---
+
+APPEALABLE = (Action.REMOVED,)
+
+
+class AppealError(Exception):
+    """An appeal that can't be made or decided; `message` says why, in words for the person, `status` the 4xx."""
+
+    def __init__(self, message, status=409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+APPEAL_ALREADY_MADE = "This decision has already been appealed: the link works once. We will email you the outcome."
+
+
+@transaction.atomic
+def appeal_create(*, decision, statement):
+    """The commenter asks for `decision` to be looked at again; moderators are told. One appeal a decision."""
+    # Locks the decision so two posts of the same form cannot both make an appeal.
+    decision = ModerationDecision.objects.select_for_update().select_related("comment").get(pk=decision.pk)
+    if decision.action not in APPEALABLE:
+        raise AppealError("This decision can't be appealed.", status=400)
+    if Appeal.objects.filter(decision=decision).exists():
+        raise AppealError(APPEAL_ALREADY_MADE)
+    statement = (statement or "").strip()
+    if not statement:
+        raise AppealError("Please tell us why the decision is wrong.", status=400)
+    appeal = Appeal.objects.create(decision=decision, statement=statement[:3000])
+    notifications.appeal_received(appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, appeal, by, reverse, note):
+    """A moderator who did not make the decision upholds or reverses it; recorded as a decision and mailed.
+
+    Reversing a removal publishes the comment again through comment_approve. AppealError when `by` may not
+    moderate, made the decision, or the appeal was already decided; ValueError without a note.
+    """
+    appeal = Appeal.objects.select_for_update().select_related("decision__comment").get(pk=appeal.pk)
+    decision = appeal.decision
+    if not policy.may_moderate(by):
+        raise AppealError("Only moderators decide appeals.", status=403)
+    if decision.actor_id is not None and decision.actor_id == by.pk:
+        raise AppealError("You made this decision: another moderator must decide the appeal.", status=403)
+    if appeal.status != Appeal.Status.OPEN:
+        raise AppealError(f"This appeal was already decided ({appeal.get_status_display().lower()}).")
+    note = (note or "").strip()
+    if not note:
+        raise ValueError("Write a note for the commenter: why the decision stands or is reversed.")
+    comment = decision.comment
+    if reverse:
+        comment_approve(comment=comment, by=by, reason=f"Reversed on appeal: {note}"[:300])
+    else:
+        ModerationDecision.objects.create(
+            comment=comment,
+            action=decision.action,
+            reason_code=decision.reason_code,
+            reason=f"Upheld on appeal: {note}"[:300],
+            actor=by,
+        )
+    appeal.status = Appeal.Status.REVERSED if reverse else Appeal.Status.UPHELD
+    appeal.decided_by, appeal.decided_at, appeal.outcome_note = by, timezone.now(), note[:1000]
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "outcome_note"])
+    comment.refresh_from_db()
+    notifications.appeal_decided(appeal)
+    return appeal
+
+
+# --- notices of illegal content (Digital Services Act, article 16) ---
+
+Status = IllegalContentReport.Status
+# Where a report may go from each status; REMOVED and NO_ACTION end it.
+NEXT_STATUSES = {
+    Status.RECEIVED: (Status.REVIEWING, Status.REMOVED, Status.NO_ACTION),
+    Status.REVIEWING: (Status.REMOVED, Status.NO_ACTION),
+    Status.REMOVED: (),
+    Status.NO_ACTION: (),
+}
+
+
+@transaction.atomic
+def illegal_content_report_create(*, comment, location, explanation, reporter_name, reporter_email, law=""):
+    """Record a reader's notice with its first step (received); the reporter is sent an acknowledgement and the
+    moderators a notice."""
+    report = IllegalContentReport.objects.create(
+        comment=comment,
+        location=location[:2048],
+        explanation=explanation.strip()[:5000],
+        law=law.strip()[:300],
+        reporter_name=reporter_name.strip()[:100],
+        reporter_email=reporter_email.strip().lower(),
+        good_faith=True,
+    )
+    IllegalContentReportChange.objects.create(report=report, status=Status.RECEIVED)
+    notifications.illegal_content_reported(report)
+    return report
+
+
+@transaction.atomic
+def illegal_content_report_move(*, report, by, status, note=""):
+    """A moderator moves a report on (reviewing, removed, no action), with a note; recorded and mailed.
+
+    REMOVED also removes the comment, as illegal content, through comment_remove (its author gets the statement of
+    reasons). ValueError for a step the report can't take."""
+    report = IllegalContentReport.objects.select_for_update().select_related("comment").get(pk=report.pk)
+    if not policy.may_moderate(by):
+        raise ValueError("Only moderators handle reports of illegal content.")
+    if status not in NEXT_STATUSES[report.status]:
+        raise ValueError(
+            f"A report that is “{report.get_status_display()}” can't become “{Status(status).label}”."
+            if status in Status.values
+            else "Choose a status from the list."
+        )
+    note = (note or "").strip()[:1000]
+    if status == Status.REMOVED and report.comment is not None:
+        comment_remove(
+            comment=report.comment,
+            by=by,
+            reason_code=Reason.ILLEGAL,
+            reason=f"Reported as illegal content. {note}".strip(),
+        )
+    report.status = status
+    report.save(update_fields=["status"])
+    change = IllegalContentReportChange.objects.create(report=report, status=status, note=note, actor=by)
+    notifications.illegal_content_report_changed(report, change)
+    return change

@@ -14,6 +14,9 @@ from . import policy
 CONFIRM_SALT = "comments.confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 PRIVACY_SALT = "comments.privacy"
+APPEAL_SALT = "comments.appeal"
+# The Digital Services Act (article 20) keeps complaints open for at least six months after a decision.
+APPEAL_LINK_VALID_DAYS = 183
 
 AUTHOR_COOKIE = "comment_author"
 AUTHOR_COOKIE_SALT = "comments.author"
@@ -58,6 +61,16 @@ def privacy_pk(token):
     """The PrivacyRequest id of a privacy link younger than PRIVACY_LINK_VALID_HOURS."""
     max_age = policy.rule("PRIVACY_LINK_VALID_HOURS") * 3600
     return signing.loads(token, salt=PRIVACY_SALT, max_age=max_age)["r"]
+
+
+def appeal_token(decision):
+    """The link in a statement of reasons that appeals that one decision (it works once: one Appeal a decision)."""
+    return signing.dumps({"d": decision.pk}, salt=APPEAL_SALT)
+
+
+def appeal_decision_pk(token):
+    """The ModerationDecision id of an appeal link younger than APPEAL_LINK_VALID_DAYS."""
+    return signing.loads(token, salt=APPEAL_SALT, max_age=APPEAL_LINK_VALID_DAYS * 24 * 3600)["d"]
 
 
 # --- cookies: signed, HttpOnly, SameSite=Lax, Secure over HTTPS ---

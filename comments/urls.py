@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, flagging, posting, reading, subscriptions
+from .views import appeals, authoring, flagging, posting, reading, reports, subscriptions
 
 # Only the endpoints we serve: xtd's own URLs (its pickle-based confirmation, follower
 # mails and a REST API that exposes who flagged a comment) are deliberately not included.
@@ -10,6 +10,8 @@ urlpatterns = [
     path("confirm/<str:token>/", posting.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
     path("flag/<int:pk>/", flagging.flag, name="flag"),
+    path("report-illegal/", reports.report_illegal, name="report_illegal"),
+    path("appeal/<str:token>/", appeals.appeal, name="appeal"),
     path("<int:pk>/", reading.permalink, name="permalink"),
     path("reply/<int:pk>/", reading.reply, name="reply"),
     path("<int:pk>/edit/", authoring.edit, name="edit"),

@@ -73,7 +73,7 @@ class TestFlagPage:
             comment = make_comment(article, held=True)
         elif state == "removed":
             comment = make_comment(article)
-            services.comment_remove(comment=comment, by=None)
+            services.comment_remove(comment=comment, by=None, reason_code="offensive")
         else:
             comment = make_comment(make_article(status="draft", published_at=None))
         assert client.get(flag_url(comment)).status_code == 404

@@ -193,7 +193,7 @@ def test_the_reply_page_fills_in_a_remembered_reader(client, article):
 def test_there_is_no_reply_page_for_a_comment_readers_may_not_see(client, article, state):
     comment = make_comment(article, held=state == "held")
     if state == "removed":
-        services.comment_remove(comment=comment, by=None)
+        services.comment_remove(comment=comment, by=None, reason_code="offensive")
     pk = comment.pk if state != "missing" else comment.pk + 1000
     assert client.get(reverse("comments:reply", args=[pk])).status_code == 404
 

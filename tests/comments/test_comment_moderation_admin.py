@@ -75,7 +75,7 @@ def every_state(make_article):
         "flagged": make_comment(article, "Flagged once words.", held=False),
         "hidden": make_comment(article, "Hidden by flags words.", held=False),
     }
-    services.comment_remove(comment=made["removed"], by=None)
+    services.comment_remove(comment=made["removed"], by=None, reason_code="offensive")
     services.comment_remove(comment=made["spam"], by=None, spam=True)
     flag(made["flagged"], "r1")
     flag(made["hidden"], "r1", "r2", "r3")

@@ -123,7 +123,7 @@ def comments_everywhere(
         email, ip = unique(n)
         gone = make_comment(story, "Removed one", email=email, ip=ip)
         make_comment(story, "Reply to a removed one", email=email, ip=ip, parent=gone)
-        services.comment_remove(comment=gone, by=moderator)
+        services.comment_remove(comment=gone, by=moderator, reason_code="offensive")
 
     # Through the form, anonymously: confirmation mail, link, then published (trusted address) or held.
     for trusted in (True, False):

@@ -164,7 +164,7 @@ def test_comments_awaiting_moderation_are_not_shown_or_counted(client, article):
 
 def test_a_removed_comment_without_replies_disappears(client, article):
     gone = make_comment(article, "Spam spam.")
-    services.comment_remove(comment=gone, by=None)
+    services.comment_remove(comment=gone, by=None, reason_code="offensive")
 
     comments = region(client.get(article.get_absolute_url()))
 
@@ -175,7 +175,10 @@ def test_a_removed_comment_without_replies_disappears(client, article):
 @pytest.mark.parametrize(
     ("hide", "placeholder"),
     [
-        (lambda c: services.comment_remove(comment=c, by=None), "This comment has been removed."),
+        (
+            lambda c: services.comment_remove(comment=c, by=None, reason_code="offensive"),
+            "This comment has been removed.",
+        ),
         (lambda c: services.comment_delete_by_author(comment=c), "This comment has been removed."),
         (
             lambda c: ArticleComment.objects.filter(pk=c.pk).update(is_public=False),
@@ -255,7 +258,7 @@ def test_a_moderator_without_superuser_rights_sees_a_moderate_link(client, moder
 def test_a_moderator_can_reach_a_hidden_comment_through_its_placeholder(client, moderator, article):
     parent = make_comment(article)
     make_comment(article, parent=parent)
-    services.comment_remove(comment=parent, by=moderator)
+    services.comment_remove(comment=parent, by=moderator, reason_code="offensive")
     client.force_login(moderator)
 
     stand_in = region(client.get(article.get_absolute_url())).find("article", id=f"c{parent.pk}")
@@ -346,7 +349,7 @@ def test_the_time_of_a_comment_is_its_permalink(client, article):
 def test_there_is_no_permalink_to_a_comment_readers_may_not_see(client, article, make_article):
     held = make_comment(article, held=True)
     removed = make_comment(article)
-    services.comment_remove(comment=removed, by=None)
+    services.comment_remove(comment=removed, by=None, reason_code="offensive")
     draft = make_article(status=Article.Status.DRAFT)
     on_draft = make_comment(article)
     ArticleComment.objects.filter(pk=on_draft.pk).update(object_pk=str(draft.pk))
@@ -425,7 +428,7 @@ def test_list_pages_show_each_storys_published_comment_count(client, make_articl
     make_comment(busy, parent=first)
     make_comment(busy)
     make_comment(busy, held=True)
-    services.comment_remove(comment=make_comment(busy), by=None)
+    services.comment_remove(comment=make_comment(busy), by=None, reason_code="offensive")
 
     for url in (reverse("articles:home"), quiet.section.get_absolute_url(), reverse("articles:source", args=["wire"])):
         cards = {card.find("h2").text: card for card in parse(client.get(url)).find_all("article", class_="card")}

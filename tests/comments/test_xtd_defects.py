@@ -72,7 +72,7 @@ class TestRepliesKeepTheirOwnState:
     def test_removing_a_parent_leaves_its_published_reply_published(self, moderator, article):
         parent = make_comment(article, "Parent.")
         reply = make_comment(article, "Reply.", parent=parent, email="other@example.com")
-        services.comment_remove(comment=parent, by=moderator)
+        services.comment_remove(comment=parent, by=moderator, reason_code="offensive")
         reply.refresh_from_db()
         assert reply.is_public and not reply.is_removed
 
