@@ -264,6 +264,9 @@ class IllegalContentReportChange(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.get_status_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Report(models.Model):
     """A reader's flag on a comment. Who flagged is never shown to the public."""

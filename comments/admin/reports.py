@@ -156,9 +156,6 @@ class IllegalContentReportAdmin(admin.ModelAdmin):
         except ValueError as error:
             request._report_refused = str(error)
 
-    def save_related(self, request, form, formsets, change):
-        form.save_m2m()  # the history inline is read-only: nothing to save there
-
     def log_change(self, request, obj, message):
         if not getattr(request, "_report_refused", None):
             super().log_change(request, obj, message)
@@ -174,6 +171,9 @@ class IllegalContentReportAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         response = super().render_change_form(request, context, add, change, form_url, obj)
-        if request.method == "POST" and context["adminform"].form.errors:
+        # A step sent with a missing or forged field is answered as the bad request it is, with its messages.
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        invalid = context["adminform"].form.errors or any(not formset.is_valid() for formset in formsets)
+        if request.method == "POST" and invalid:
             response.status_code = 400
         return response
