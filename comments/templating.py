@@ -30,6 +30,7 @@ from .templatetags.reader_content import comment_text, web_url
 ENGINE = "comments"  # the NAME of the backend in TEMPLATES
 COMMENT = "comments/comment.html"
 THREAD = "comments/thread.html"
+FEATURED = "comments/featured.html"
 
 
 def moderate_url(pk):
@@ -90,6 +91,19 @@ def render_thread(nodes, *, show_actions=False, comments_open=False, can_moderat
         human_time=human_times(),
     )
     return SafeString(html)
+
+
+def render_featured(picks, *, story_url, order_query=""):
+    """The "Featured" section (comments.selectors.FeaturedComment, newest pick first); "" without picks. Each links to
+    its place in the thread: `story_url`, the page that shows it (in the thread's order, `order_query`), its anchor."""
+    if not picks:
+        return SafeString("")
+
+    def thread_link(pick):
+        query = f"{order_query}comments={pick.page}" if pick.page > 1 else order_query.rstrip("&")
+        return f"{story_url}{'?' if query else ''}{query}#c{int(pick.pk)}"
+
+    return SafeString(_template(FEATURED).render(picks=picks, thread_link=thread_link, human_time=human_times()))
 
 
 # --- the comment form ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appeals, authoring, flagging, posting, reading, reports, subscriptions
+from .views import appeals, authoring, flagging, posting, reading, reports, subscriptions, updates
 
 # Only the endpoints we serve: xtd's own URLs (its pickle-based confirmation, follower
 # mails and a REST API that exposes who flagged a comment) are deliberately not included.
@@ -16,4 +16,5 @@ urlpatterns = [
     path("reply/<int:pk>/", reading.reply, name="reply"),
     path("<int:pk>/edit/", authoring.edit, name="edit"),
     path("<int:pk>/delete/", authoring.delete, name="delete"),
+    path("story/<int:pk>/count/", updates.story_count, name="story_count"),
 ]

@@ -43,6 +43,7 @@ CACHED_VIEWS = frozenset(
         "articles:detail",
         "articles:search",
         "comments:reply",
+        "comments:story_count",  # new comments while reading (comments/views/updates.py)
         *FEEDS,
         "robots",
         "sitemap",

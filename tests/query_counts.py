@@ -16,8 +16,9 @@ from articles.models import Article
 #   6. related stories ({% related_articles %}, ArticleQuerySet.related_to)
 #   + the comments region (comments.selectors.comment_page), whatever the number of comments:
 #   7. published comments per thread (the count, and which threads each page of comments holds)
-#   8. the comments in this page's threads
-ARTICLE_PAGE_QUERIES = 8
+#   8. the comments in this page's threads (with who wrote them: staff, the story's experts, for badges)
+#   9. the story's featured (editor's pick) published comments, for the "Featured" section
+ARTICLE_PAGE_QUERIES = 9
 
 # Queries for a list page (home, section, source, tag), whatever the number of stories:
 #   1. the paginator's count

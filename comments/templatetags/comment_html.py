@@ -30,3 +30,9 @@ def show_comment(context, comment):
 def comment_thread(context, nodes):
     """The <li> of each comment node (comments.selectors.CommentNode), replies nested."""
     return templating.render_thread(nodes, **_flags(context))
+
+
+@register.simple_tag
+def featured_comments(page, article):
+    """The story's editor's picks above its thread (a comments.selectors.CommentPage's `featured`), or nothing."""
+    return templating.render_featured(page.featured, story_url=article.get_absolute_url(), order_query=page.order_query)

@@ -379,9 +379,10 @@ def test_the_story_page_query_count_does_not_grow_with_comments(client, make_art
     make_many_comments(many, 200)
     warm_process_caches()
 
-    # ARTICLE_PAGE_QUERIES (tests/query_counts.py) lists them: the story's six, then the region's two:
+    # ARTICLE_PAGE_QUERIES (tests/query_counts.py) lists them: the story's six, then the region's three:
     #   7. published comments per thread (the count, and which threads each page holds)
-    #   8. every comment in this page's threads (only the rendered fields; no user, email or IP)
+    #   8. every comment in this page's threads (only the rendered fields and the author's staff flag; no email or IP)
+    #   9. the story's featured comments
     with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
         response = client.get(few.get_absolute_url())
     assert region(response).find("h2").text == "10 Comments"
