@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, TextField, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
@@ -222,7 +222,7 @@ def _text_without_case_or_whitespace():
     """The comment's text as `_without_case_or_whitespace` makes it, in SQL (PostgreSQL and SQLite)."""
     expression = Lower("comment")
     for space in _WHITESPACE:
-        expression = Replace(expression, Value(space), Value(""))
+        expression = Replace(expression, Value(space), Value(""), output_field=TextField())
     return expression
 
 
