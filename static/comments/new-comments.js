@@ -65,7 +65,8 @@
   }
 
   function poll() {
-    window.fetch(countUrl, { credentials: "omit", headers: { Accept: "application/json" } })
+    // "no-cache": the browser asks each time (a 304 when nothing changed), as its copy may be younger than a new comment.
+    window.fetch(countUrl, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
