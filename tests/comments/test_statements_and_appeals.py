@@ -311,3 +311,21 @@ def test_only_moderators_see_or_decide_appeals(client, article, moderator, edito
         services.appeal_decide(appeal=appeal, by=reader, reverse=True, note="x")
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.OPEN
+
+
+def test_the_appeal_and_notice_pages_are_valid_html5(client, article, moderator, tmp_path):
+    from tests.html_checker import nu_errors
+
+    comment, decision = removed(article, moderator)
+    path = appeal_path(statements()[0])
+    shown = make_comment(article, "Still up.", email="sam@example.com")
+    pages = {
+        "appeal": client.get(path),
+        "appeal-errors": client.post(path, {"statement": ""}),
+        "appeal-sent": client.post(path, {"statement": "Please look again."}),
+        "appeal-used": client.get(path),
+        "notice": client.get(reverse("comments:report_illegal") + f"?comment={shown.pk}"),
+        "notice-errors": client.post(reverse("comments:report_illegal"), {"good_faith": ""}),
+    }
+    assert [response.status_code for response in pages.values()] == [200, 400, 200, 409, 200, 400]
+    assert nu_errors({name: response.content.decode() for name, response in pages.items()}, tmp_path) == []
