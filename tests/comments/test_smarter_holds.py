@@ -208,3 +208,35 @@ class TestJudge:
         history(moderator.email, published=1, removed=3, user=moderator)
         verdict = policy.judge(article=article, text=PASTED, email=moderator.email, user=moderator)
         assert verdict.action == "publish"
+
+
+@pytest.fixture
+def newsroom():
+    """A seeded newsroom's most-commented story (as in tests/test_public_query_indexes.py)."""
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    call_command("seed_bench_comments", articles=400, comments=4000, verbosity=0)
+    return Article.objects.get(slug="bench-1000-comments")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans of PostgreSQL")
+def test_every_query_of_the_holds_can_use_an_index(newsroom, reader, moderator):
+    """The history, repeat and newcomer rules' queries are bounded by an index (the commenter's, the window's) on a
+    seeded newsroom, as every query of posting a comment is (tests/test_public_query_indexes.py explains how)."""
+    from tests.test_public_query_indexes import plan, unbounded_reads
+
+    newsroom.comments_hold_newcomers = True
+    newsroom.save()
+    for n in range(3):
+        make_comment(newsroom, f"Earlier {n}.", email=reader.email)
+    services.comment_remove(comment=make_comment(newsroom, "Removed.", email=reader.email), by=moderator, spam=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        policy.judge(article=newsroom, text=PASTED, email=reader.email, user=reader)
+        policy.judge(article=newsroom, text=PASTED, email="Pat@Example.com")
+    selects = {q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")}
+    assert any("REPLACE" in sql for sql in selects) and any("FILTER" in sql for sql in selects)
+    assert {sql: tables for sql in selects if (tables := unbounded_reads(plan(sql)))} == {}
