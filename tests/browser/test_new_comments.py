@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_a_reader_is_told_of_a_comment_approved_while_reading(page, make_article, settings):
-    settings.COMMENTS_NEW_POLL_SECONDS = 1  # the page asks every second instead of every 30 (data-comments-poll-seconds)
+    settings.COMMENTS_NEW_POLL_SECONDS = 1  # the page asks every second, not every 30 (data-comments-poll-seconds)
     story = make_article(headline="Tram line opens on Monday", slug="tram-line-opens")
     make_comment(story, "Finally a tram.", name="Jo Commuter")
     held = make_comment(story, "Will it run at night?", name="Sam Night", held=True)

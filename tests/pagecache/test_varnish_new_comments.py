@@ -3,7 +3,6 @@ every reader's poll of a story's count is served by Varnish until a comment is a
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from comments import services
