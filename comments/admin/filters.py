@@ -1,4 +1,4 @@
-"""The moderation queue's filters: by status (awaiting by default) and by story."""
+"""The moderation queue's filters: by status (awaiting by default), editor's picks, and by story."""
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -11,13 +11,14 @@ from ..models import ArticleComment
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """Awaiting by default (the queue), unless searching; "All" stays one click away."""
+    """Awaiting by default (the queue), unless searching or looking at editor's picks; "All" stays one click away."""
 
     title = "status"
     parameter_name = "status"
 
     def __init__(self, request, params, model, model_admin):
-        self.default = "all" if request.GET.get("q") else "awaiting"
+        looking_further = request.GET.get("q") or request.GET.get(FeaturedFilter.parameter_name)
+        self.default = "all" if looking_further else "awaiting"
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
@@ -56,6 +57,23 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.filter(is_spam=True)
         if value == "flagged":
             return queryset.filter(flag_count__gt=0, flags_reviewed=False, is_removed=False)
+        return queryset
+
+
+class FeaturedFilter(admin.SimpleListFilter):
+    """Editor's picks (featured comments), or the rest."""
+
+    title = "editor's picks"
+    parameter_name = "featured"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Featured"), ("no", "Not featured")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(featured_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(featured_at__isnull=True)
         return queryset
 
 

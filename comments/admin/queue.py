@@ -2,8 +2,13 @@
 
 Who sees what:
 - `comments.view_articlecomment` opens the queue and the comment pages (read-only: nobody rewrites readers' words);
-- `django_comments.can_moderate` also sees commenters' email and IP, and may approve, remove, mark spam and ban.
-Every decision goes through `comments.services`, which records it with the moderator as its actor.
+- `django_comments.can_moderate` also sees commenters' email and IP, and may approve, reject or remove, mark spam,
+  ban, feature and unfeature.
+Every decision goes through `comments.services`, which records it with the moderator as its actor. Rejecting,
+removing and banning take a reason from ModerationDecision.Reason (the statement of reasons the author is told).
+The queue is keyboard-first with static/comments/admin/moderation-queue.js; each key only drives the admin's own
+actions and links, so everything also works without it. A comment's "review" page shows it with its context (the
+story, the comment it answers) and the same decisions, one comment after another.
 """
 
 from django import forms
@@ -11,11 +16,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -27,13 +33,16 @@ from articles.models import Article
 from .. import policy, services
 from ..models import ArticleComment, ModerationDecision, Report
 from .access import can_moderate
-from .filters import ArticleFilter, StatusFilter
+from .filters import ArticleFilter, FeaturedFilter, StatusFilter
 
 Action = ModerationDecision.Action
+Reason = ModerationDecision.Reason
 # What the story column needs: headline and public URL, without every story's body.
 STORY_FOR_LINK = Article.objects.select_related("section").only(
     "headline", "slug", "status", "published_at", "unpublish_at", "created_at", "section__slug"
 )
+# What a moderator undoes when a comment is taken down: a moderator's removal, or spam (not its author's deletion).
+REJECTED_ACTIONS = [Action.REMOVED, Action.SPAM]
 
 # One queue: xtd's own admin (which shows every commenter's IP to anyone with view access) stays out.
 for model in (XtdComment, ArticleComment):
@@ -46,11 +55,55 @@ def plural(count, singular, plural_form=None):
 
 
 class ModerationActionForm(ActionForm):
+    # A CharField drawn as a select: an answer outside the list reaches the action, which says what is wrong
+    # (a ChoiceField would fail the whole action form with the admin's "No action selected.").
     reason = forms.CharField(
         required=False,
+        label="Reason (to reject, remove or ban):",
+        widget=forms.Select(choices=[("", "—")] + Reason.choices),
+    )
+    explanation = forms.CharField(
+        required=False,
         max_length=300,
-        label="Reason (optional):",
+        label="Explanation, or a pick's note (optional; needed for “Other”):",
         widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+
+class DecisionReasonProblem(Exception):
+    """What is wrong with the reason a moderator gave, in words for them."""
+
+
+def decision_reason(data, *, required=True, default=""):
+    """(reason code, explanation) from a decision's form data, as the statement of reasons needs them."""
+    code = (data.get("reason") or "").strip() or default
+    explanation = (data.get("explanation") or "").strip()
+    if len(explanation) > 300:
+        raise DecisionReasonProblem("Keep the explanation to 300 characters.")
+    if not code:
+        if required:
+            raise DecisionReasonProblem("Choose a reason: the author is told why. Nothing was changed.")
+        return "", explanation
+    if code not in Reason.values:
+        raise DecisionReasonProblem(f"“{code[:40]}” is not one of the reasons. Choose one from the list.")
+    if code == Reason.OTHER and not explanation:
+        raise DecisionReasonProblem("Explain the reason when it is “Other”: the author is told. Nothing was changed.")
+    return code, explanation
+
+
+def history_count(filter_q):
+    """Comments from the row's address (in any case) matching `filter_q`, as a subquery: no query per row."""
+    same_address = ArticleComment.objects.filter(filter_q, user_email__iexact=OuterRef("user_email")).exclude(
+        user_email=""
+    )
+    # COUNT without GROUP BY: one number for the whole subquery (DISTINCT: a comment may have several decisions).
+    count = Func(F("pk"), template="COUNT(DISTINCT %(expressions)s)", output_field=IntegerField())
+    return Coalesce(
+        Subquery(
+            same_address.order_by().annotate(n=count).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
     )
 
 
@@ -76,7 +129,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 class DecisionInline(ReadOnlyInline):
     model = ModerationDecision
-    fields = ["created_at", "action", "actor", "reason"]
+    # reason_code is shown in words (its label); reason is the explanation.
+    fields = ["created_at", "action", "actor", "reason_code", "reason"]
     readonly_fields = fields
     verbose_name = "decision"
     verbose_name_plural = "Decisions (who, when, what and why)"
@@ -97,10 +151,22 @@ class ReportInline(ReadOnlyInline):
 @admin.register(ArticleComment)
 class ArticleCommentAdmin(admin.ModelAdmin):
     action_form = ModerationActionForm
-    actions = ["approve", "remove", "mark_spam", "ban", "ban_and_remove"]
-    list_display = ["excerpt", "article_link", "user_name", "links", "hold_reason", "submit_date", "state", "flags"]
+    actions = ["approve", "remove", "mark_spam", "ban", "ban_and_remove", "feature", "unfeature"]
+    list_display = [
+        "excerpt",
+        "review",
+        "article_link",
+        "user_name",
+        "history",
+        "links",
+        "hold_reason",
+        "submit_date",
+        "state",
+        "picked",
+        "flags",
+    ]
     list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, ArticleFilter]
+    list_filter = [StatusFilter, FeaturedFilter, ArticleFilter]
     search_fields = ["user_name", "comment"]
     ordering = ["-submit_date"]
     list_per_page = 50
@@ -120,7 +186,14 @@ class ArticleCommentAdmin(admin.ModelAdmin):
         "hold_reason",
         "flags_reviewed",
         "thread",
+        "history",
+        "picked",
+        "featured_note",
     ]
+
+    class Media:
+        css = {"all": ["comments/admin/moderation-queue.css"]}
+        js = ["comments/admin/moderation-queue.js"]
 
     # --- who may do what ---
 
@@ -150,6 +223,9 @@ class ArticleCommentAdmin(admin.ModelAdmin):
             .annotate(
                 flag_count=Coalesce(Subquery(flags, output_field=IntegerField()), 0),
                 last_action=Subquery(last_action.values("action")[:1]),
+                # The commenter's history at this address: published now, and taken down by a moderator.
+                approved_count=history_count(Q(is_public=True, is_removed=False)),
+                rejected_count=history_count(Q(is_removed=True, decisions__action__in=REJECTED_ACTIONS)),
             )
             # One query for every story on the page, with its section for the story's URL.
             .prefetch_related(GenericPrefetch("content_object", [STORY_FOR_LINK]))
@@ -174,7 +250,10 @@ class ArticleCommentAdmin(admin.ModelAdmin):
         return [
             (None, {"fields": ["article_link", "text", "links", "submit_date", "edited_at", "thread"]}),
             ("Author", {"fields": author}),
-            ("Moderation", {"fields": ["state", "hold_reason", "flags_reviewed"]}),
+            (
+                "Moderation",
+                {"fields": ["state", "hold_reason", "flags_reviewed", "history", "picked", "featured_note"]},
+            ),
         ]
 
     def get_actions(self, request):
@@ -206,6 +285,25 @@ class ArticleCommentAdmin(admin.ModelAdmin):
     def links(self, comment):
         return policy.count_links(comment.comment)
 
+    @admin.display(description="Context")
+    def review(self, comment):
+        url = reverse("admin:comments_articlecomment_review", args=[comment.pk])
+        return format_html(
+            '<a href="{}" class="queue-review" aria-label="Review comment {} in context">Review</a>', url, comment.pk
+        )
+
+    @admin.display(description="Their history")
+    def history(self, comment):
+        if not comment.user_email:
+            return "—"
+        return f"{comment.approved_count} approved, {comment.rejected_count} rejected"
+
+    @admin.display(description="Editor's pick", ordering="featured_at")
+    def picked(self, comment):
+        if not comment.is_featured:
+            return ""
+        return format_html('<span class="queue-pick">{}</span>', "★ Featured")
+
     @admin.display(description="Flags", ordering="flag_count")
     def flags(self, comment):
         return comment.flag_count
@@ -223,47 +321,97 @@ class ArticleCommentAdmin(admin.ModelAdmin):
 
     # --- bulk decisions ---
 
-    @staticmethod
-    def _reason(request):
-        return (request.POST.get("reason") or "").strip()[:300]
+    def _reason_or_error(self, request, data=None, **options):
+        try:
+            return decision_reason(request.POST if data is None else data, **options)
+        except DecisionReasonProblem as problem:
+            self.message_user(request, str(problem), messages.ERROR)
+            return None
 
-    def _decide(self, request, queryset, decide, message, **options):
-        """One decision on each selected comment through its service, which leaves alone those it already holds."""
-        reason = self._reason(request)
-        done = sum(decide(comment=comment, by=request.user, reason=reason, **options) for comment in queryset)
+    def _done(self, request, done, selected, message, skipped=""):
         self.message_user(request, message.format(plural(done, "comment")), messages.SUCCESS)
+        if skipped and selected - done:
+            self.message_user(request, skipped.format(plural(selected - done, "comment")), messages.WARNING)
+        return True
+
+    def _explanation_or_error(self, request):
+        """The explanation alone (approving and featuring need no reason: the select is left out)."""
+        return self._reason_or_error(request, {"explanation": request.POST.get("explanation")}, required=False)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        self._decide(request, queryset, services.comment_approve, "Approved {}.")
+        explanation = self._explanation_or_error(request)
+        if explanation is None:
+            return False
+        done = sum(services.comment_approve(comment=c, by=request.user, reason=explanation[1]) for c in queryset)
+        return self._done(request, done, 0, "Approved {}.")
 
-    @admin.action(description="Remove selected comments", permissions=["moderate"])
+    def _remove(self, request, queryset, *, spam):
+        reason = self._reason_or_error(request, default=Reason.SPAM if spam else "")
+        if reason is None:
+            return False
+        code, explanation = reason
+        done = sum(
+            services.comment_remove(comment=c, by=request.user, reason_code=code, reason=explanation, spam=spam)
+            for c in queryset
+        )
+        return self._done(request, done, 0, "Marked {} as spam." if spam else "Rejected or removed {}.")
+
+    @admin.action(description="Reject or remove selected comments (with a reason)", permissions=["moderate"])
     def remove(self, request, queryset):
-        self._decide(request, queryset, services.comment_remove, "Removed {}.")
+        return self._remove(request, queryset, spam=False)
 
     @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        self._decide(request, queryset, services.comment_remove, "Marked {} as spam.", spam=True)
+        return self._remove(request, queryset, spam=True)
 
     def _ban(self, request, queryset, *, remove_comments):
+        reason = self._reason_or_error(request)
+        if reason is None:
+            return False
+        code, explanation = reason
         emails = sorted({comment.user_email.strip().lower() for comment in queryset if comment.user_email})
-        reason = self._reason(request) or "Banned from the moderation queue."
         removed = sum(
-            services.commenter_ban(email=email, by=request.user, reason=reason, remove_comments=remove_comments)
+            services.commenter_ban(
+                email=email,
+                by=request.user,
+                reason=explanation or Reason(code).label,
+                remove_comments=remove_comments,
+                reason_code=code,
+            )
             for email in emails
         )
         message = f"Banned {plural(len(emails), 'address', 'addresses')}"
         if remove_comments:
             message += f" and removed {plural(removed, 'comment')} from them"
         self.message_user(request, message + ".", messages.SUCCESS)
+        return True
 
-    @admin.action(description="Ban the authors' email addresses", permissions=["moderate"])
+    @admin.action(description="Ban the authors' email addresses (with a reason)", permissions=["moderate"])
     def ban(self, request, queryset):
-        self._ban(request, queryset, remove_comments=False)
+        return self._ban(request, queryset, remove_comments=False)
 
     @admin.action(description="Ban the authors' addresses and remove all their comments", permissions=["moderate"])
     def ban_and_remove(self, request, queryset):
-        self._ban(request, queryset, remove_comments=True)
+        return self._ban(request, queryset, remove_comments=True)
+
+    @admin.action(
+        description="Feature selected comments (editor's pick; the note is optional)", permissions=["moderate"]
+    )
+    def feature(self, request, queryset):
+        note = self._explanation_or_error(request)
+        if note is None:
+            return False
+        comments = list(queryset)
+        done = sum(services.comment_feature(comment=c, by=request.user, note=note[1]) for c in comments)
+        return self._done(
+            request, done, len(comments), "Featured {}.", "Not featured: {} not published (approve it first)."
+        )
+
+    @admin.action(description="Unfeature selected comments", permissions=["moderate"])
+    def unfeature(self, request, queryset):
+        done = sum(services.comment_unfeature(comment=c, by=request.user) for c in queryset)
+        return self._done(request, done, 0, "No longer featured: {}.")
 
     # --- the same decisions from one comment's page (where the "held" email links) ---
 
@@ -273,26 +421,73 @@ class ArticleCommentAdmin(admin.ModelAdmin):
         "spam": mark_spam,
         "ban": ban,
         "ban_and_remove": ban_and_remove,
+        "feature": feature,
+        "unfeature": unfeature,
     }
 
     def get_urls(self):
         moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        review = self.admin_site.admin_view(self.review_view)
         return [
             path("<int:object_id>/moderate/", moderate, name="comments_articlecomment_moderate"),
+            path("<int:object_id>/review/", review, name="comments_articlecomment_review"),
             *super().get_urls(),
         ]
 
     def moderate_view(self, request, object_id):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
+        comment = get_object_or_404(ArticleComment, pk=object_id)
         decision = self.DECISIONS.get(request.POST.get("decision"))
+        decided = False
         if decision is None:
             self.message_user(request, "Choose a decision.", messages.ERROR)
         else:
-            get_object_or_404(ArticleComment, pk=object_id)
-            decision(self, request, self.get_queryset(request).filter(pk=object_id))
+            decided = decision(self, request, self.get_queryset(request).filter(pk=object_id))
+        if request.POST.get("then") == "next":
+            # From the review page: on to the next comment awaiting a decision, or the same one again if none was made.
+            following = self.next_awaiting(request, comment) if decided else comment
+            if following is None:
+                self.message_user(request, "Nothing else is awaiting moderation.", messages.INFO)
+                return HttpResponseRedirect(reverse("admin:comments_articlecomment_changelist"))
+            return HttpResponseRedirect(reverse("admin:comments_articlecomment_review", args=[following.pk]))
         return HttpResponseRedirect(reverse("admin:comments_articlecomment_change", args=[object_id]))
 
+    def next_awaiting(self, request, comment):
+        """The comment after this one in the queue's order (newest first) that still awaits a decision."""
+        later_in_queue = Q(submit_date__lt=comment.submit_date) | Q(submit_date=comment.submit_date, pk__lt=comment.pk)
+        awaiting = ArticleComment.objects.awaiting().exclude(pk=comment.pk).order_by("-submit_date", "-pk")
+        return awaiting.filter(later_in_queue).first() or awaiting.first()
+
+    def review_view(self, request, object_id):
+        """One comment with its context: the story, the comment it answers, its author's history, and the decisions."""
+        comment = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, comment):
+            raise PermissionDenied
+        parent = None
+        if not comment.starts_thread:
+            parent = (
+                ArticleComment.norel_objects.filter(pk=comment.parent_id)
+                .only("pk", "user_name", "comment", "submit_date", "is_public", "is_removed")
+                .first()
+            )
+        story = comment.content_object
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Review comment {comment.pk}",
+            "comment": comment,
+            "parent": parent,
+            "story": story,
+            "state": self.state(comment),
+            "history": self.history(comment),
+            "text": self.text(comment),
+            "can_moderate": can_moderate(request),
+            "reasons": Reason.choices,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/comments/articlecomment/review.html", context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_moderate": can_moderate(request)}
+        extra_context = {**(extra_context or {}), "can_moderate": can_moderate(request), "reasons": Reason.choices}
         return super().change_view(request, object_id, form_url, extra_context)

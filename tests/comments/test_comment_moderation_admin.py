@@ -226,21 +226,21 @@ class TestQueue:
 
 class TestDecisions:
     @pytest.mark.parametrize(
-        ("action", "fields", "recorded"),
+        ("action", "reason", "fields", "recorded", "recorded_reason"),
         [
-            ("approve", {"is_public": True, "is_removed": False}, Action.APPROVED),
-            ("remove", {"is_removed": True, "is_spam": False}, Action.REMOVED),
-            ("mark_spam", {"is_removed": True, "is_spam": True}, Action.SPAM),
+            ("approve", "", {"is_public": True, "is_removed": False}, Action.APPROVED, ""),
+            ("remove", "offensive", {"is_removed": True, "is_spam": False}, Action.REMOVED, "offensive"),
+            ("mark_spam", "", {"is_removed": True, "is_spam": True}, Action.SPAM, "spam"),
         ],
     )
     def test_each_bulk_action_changes_state_and_records_who_and_why(
-        self, client, moderator, article, action, fields, recorded
+        self, client, moderator, article, action, reason, fields, recorded, recorded_reason
     ):
         first, second = make_comment(article, "First."), make_comment(article, "Second.")
         untouched = make_comment(article, "Not selected.")
         client.force_login(moderator)
 
-        response = act(client, action, first, second, query="", reason="Checked with the desk")
+        response = act(client, action, first, second, query="", reason=reason, explanation="Checked with the desk")
 
         assert response.status_code == 200
         assert len(list(response.context["messages"])) == 1
@@ -249,6 +249,7 @@ class TestDecisions:
             assert {name: getattr(comment, name) for name in fields} == fields
             decision = comment.decisions.last()
             assert (decision.action, decision.actor, decision.reason) == (recorded, moderator, "Checked with the desk")
+            assert decision.reason_code == recorded_reason
         untouched.refresh_from_db()
         assert not untouched.is_public and not untouched.is_removed
         assert untouched.decisions.last().action == Action.HELD
@@ -273,7 +274,7 @@ class TestDecisions:
         bystander = make_comment(one, "An honest view.", email="honest@example.com", held=False)
         client.force_login(moderator)
 
-        response = act(client, "ban_and_remove", selected, reason="Advertising")
+        response = act(client, "ban_and_remove", selected, reason="advertising")
 
         assert [str(m) for m in response.context["messages"]] == ["Banned 1 address and removed 2 comments from them."]
         ban = Ban.objects.get()
@@ -296,7 +297,7 @@ class TestDecisions:
     def test_ban_alone_keeps_the_comments(self, client, moderator, article):
         comment = make_comment(article, "Borderline.", email="edge@example.com", held=False)
         client.force_login(moderator)
-        act(client, "ban", comment)
+        act(client, "ban", comment, reason="harassment")
         comment.refresh_from_db()
         assert Ban.objects.filter(value="edge@example.com").exists()
         assert comment.is_public and not comment.is_removed
@@ -310,7 +311,7 @@ class TestDecisions:
         assert buttons == {"approve", "remove", "spam", "ban", "ban_and_remove"}
 
         url = reverse("admin:comments_articlecomment_moderate", args=[comment.pk])
-        response = client.post(url, {"decision": "approve", "reason": "Fair comment"})
+        response = client.post(url, {"decision": "approve", "explanation": "Fair comment"})
 
         assert response.status_code == 302 and response.url == change_url(comment)
         comment.refresh_from_db()
