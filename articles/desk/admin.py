@@ -6,6 +6,7 @@ import logging
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -25,6 +26,15 @@ from .diffs import compare
 from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, requested_action
 
 logger = logging.getLogger(__name__)
+
+# The comment settings' help on the story form: what each does for readers, and how to close comments now.
+COMMENT_SETTINGS_HELP = {
+    "comments_enabled": "Untick to close comments now: the thread stays readable, no new comment is taken.",
+    "comments_close_at": "Comments close by themselves at this time (empty: when the site's rule closes them). "
+    "To close them now, untick “Comments open”.",
+    "experts": "Staff whose comments on this story show “Expert”; in questions and answers, their answers are "
+    "published at once, under the question. Only active staff accounts can be chosen.",
+}
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -81,6 +91,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "tags", "section"]
+    filter_horizontal = ["experts"]
     readonly_fields = [
         "thumbnail",
         "created_at",
@@ -123,12 +134,27 @@ class ArticleAdmin(admin.ModelAdmin):
                     "unpublish_at",
                     "go_live_at",
                     "come_down_at",
-                    "comments_enabled",
                     "created_by",
                     "created_at",
                     "updated_at",
                 ],
                 "description": "Status changes are the “Save and …” buttons at the bottom of the page.",
+            },
+        ),
+        (
+            "Comments",
+            {
+                "fields": [
+                    "comments_enabled",
+                    "comments_mode",
+                    "comments_close_at",
+                    "comments_hold_all",
+                    "comments_hold_links",
+                    "comments_hold_newcomers",
+                    "comments_notice",
+                    "experts",
+                ],
+                "description": "This story's own rules, on top of the site's. Whoever may edit the story may set them.",
             },
         ),
     ]
@@ -167,6 +193,24 @@ class ArticleAdmin(admin.ModelAdmin):
             if fields:
                 fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "comments_enabled":
+            kwargs["label"] = "Comments open"
+        if db_field.name in COMMENT_SETTINGS_HELP:
+            kwargs["help_text"] = COMMENT_SETTINGS_HELP[db_field.name]
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "comments_mode" and field is not None:
+            # Left out of a post (an older form, a script), the story keeps its mode instead of failing the save
+            # (save_model makes an empty one the default).
+            field.required = False
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "experts":
+            # Active staff only: a badge goes to a newsroom account, never to a name typed in a comment.
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []  # a new story has no log
@@ -225,6 +269,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
+        obj.comments_mode = obj.comments_mode or Article.CommentMode.DISCUSSION  # never a blank mode
         if change:
             obj.lock_version = form.cleaned_data["base_version"] + 1
         else:
