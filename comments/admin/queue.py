@@ -17,7 +17,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -93,8 +93,11 @@ def decision_reason(data, *, required=True, default=""):
 
 def history_count(filter_q):
     """Comments from the row's address (in any case) matching `filter_q`, as a subquery: no query per row."""
-    same_address = ArticleComment.objects.filter(filter_q, user_email__iexact=OuterRef("user_email")).exclude(
-        user_email=""
+    # Lower() on both sides, not iexact: SQLite's iexact is a LIKE, where an address's "_" would match any letter.
+    same_address = (
+        ArticleComment.objects.annotate(address=Lower("user_email"))
+        .filter(filter_q, address=Lower(OuterRef("user_email")))
+        .exclude(user_email="")
     )
     # COUNT without GROUP BY: one number for the whole subquery (DISTINCT: a comment may have several decisions).
     count = Func(F("pk"), template="COUNT(DISTINCT %(expressions)s)", output_field=IntegerField())

@@ -319,3 +319,11 @@ class TestKeyboardHooks:
         assert page.find("div", id="queue-announcer").attrs["aria-live"] == "polite"
         # Each row links to its review page (z follows it), for use without the script too.
         assert page.find("a", class_="queue-review").attrs["href"] == review_url(ArticleComment.objects.get())
+
+
+def test_the_history_matches_the_whole_address_only(client, moderator, article):
+    make_comment(article, "Lookalike.", email="axb@example.com", held=False)
+    make_comment(article, "Mine, held.", email="a_b@example.com")
+    client.force_login(moderator)
+    [row] = rows(client.get(reverse(CHANGELIST)))
+    assert row["history"] == "0 approved, 0 rejected"
