@@ -193,7 +193,7 @@ class Command(BaseCommand):
                 "is_removed",
             ],
             xtd_model: ["comment_ptr", "thread_id", "parent_id", "level", "order", "followup", "nested_count"],
-            Comment: ["xtdcomment_ptr", "hold_reason", "is_spam", "edited_at", "flags_reviewed"],
+            Comment: ["xtdcomment_ptr", "hold_reason", "is_spam", "edited_at", "flags_reviewed", "featured_note"],
         }
         wanted = sum(counts.values())
         update, done = self.progress("Comments", wanted)
@@ -237,7 +237,7 @@ class Command(BaseCommand):
                 ]
             )
             xtd_rows.append([row["id"], thread_id, parent_id or row["id"], row["level"], place, False, nested])
-            own_rows.append([row["id"], "" if row["is_public"] else "Held for the benchmark.", False, None, False])
+            own_rows.append([row["id"], "" if row["is_public"] else "Held for the benchmark.", False, None, False, ""])
             return nested
 
         add(root, None, None)
