@@ -400,7 +400,7 @@ APPEAL_ALREADY_MADE = "This decision has already been appealed: the link works o
 def appeal_create(*, decision, statement):
     """The commenter asks for `decision` to be looked at again; moderators are told. One appeal a decision."""
     # Locks the decision so two posts of the same form cannot both make an appeal.
-    decision = ModerationDecision.objects.select_for_update().select_related("comment").get(pk=decision.pk)
+    decision = ModerationDecision.objects.select_for_update(of=("self",)).select_related("comment").get(pk=decision.pk)
     if decision.action not in APPEALABLE:
         raise AppealError("This decision can't be appealed.", status=400)
     if Appeal.objects.filter(decision=decision).exists():
@@ -420,7 +420,7 @@ def appeal_decide(*, appeal, by, reverse, note):
     Reversing a removal publishes the comment again through comment_approve. AppealError when `by` may not
     moderate, made the decision, or the appeal was already decided; ValueError without a note.
     """
-    appeal = Appeal.objects.select_for_update().select_related("decision__comment").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("decision__comment").get(pk=appeal.pk)
     decision = appeal.decision
     if not policy.may_moderate(by):
         raise AppealError("Only moderators decide appeals.", status=403)
@@ -486,7 +486,7 @@ def illegal_content_report_move(*, report, by, status, note=""):
 
     REMOVED also removes the comment, as illegal content, through comment_remove (its author gets the statement of
     reasons). ValueError for a step the report can't take."""
-    report = IllegalContentReport.objects.select_for_update().select_related("comment").get(pk=report.pk)
+    report = IllegalContentReport.objects.select_for_update(of=("self",)).select_related("comment").get(pk=report.pk)
     if not policy.may_moderate(by):
         raise ValueError("Only moderators handle reports of illegal content.")
     if status not in NEXT_STATUSES[report.status]:
