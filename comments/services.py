@@ -121,7 +121,11 @@ def pending_comment_confirm(*, pending):
     if pending.confirmed_at:
         raise ConfirmationError("This comment was already confirmed.", status=410, article=pending.article)
     verdict = policy.judge(
-        article=pending.article, text=pending.comment, email=pending.user_email, ip_address=pending.ip_address
+        article=pending.article,
+        text=pending.comment,
+        email=pending.user_email,
+        ip_address=pending.ip_address,
+        reply_to=pending.parent,
     )
     if verdict.rejected:
         raise ConfirmationError(verdict.reason, status=verdict.status, article=pending.article)
@@ -233,7 +237,12 @@ def commenter_unsubscribe(*, comment):
 def comment_edit(*, comment, text):
     """The author changes their text within the edit window; the policy may send it back to the queue."""
     verdict = policy.judge(
-        article=comment.content_object, text=text, email=comment.user_email, user=comment.user, new=False
+        article=comment.content_object,
+        text=text,
+        email=comment.user_email,
+        user=comment.user,
+        new=False,
+        reply_to=None if comment.starts_thread else comment.parent_id,
     )
     if verdict.rejected:
         return verdict

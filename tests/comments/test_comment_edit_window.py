@@ -23,11 +23,11 @@ Action = ModerationDecision.Action
 def post_and_confirm(client, django_capture_on_commit_callbacks, mailoutbox):
     """Post as an anonymous reader and click the emailed link, in this browser: the real way a comment is owned."""
 
-    def post(article, text, email="pat@example.com"):
+    def post(article, text, email="pat@example.com", reply_to=None):
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
                 reverse("comments:post"),
-                comment_form_data(article, email=email, comment=text),
+                comment_form_data(article, email=email, comment=text, reply_to=reply_to),
                 REMOTE_ADDR="198.51.100.20",
             )
         path = re.search(r"(/comments/confirm/[^/\s]+/)", mailoutbox[-1].body).group(1)
@@ -111,6 +111,26 @@ def test_without_held_edits_the_change_shows_at_once(client, article, published,
     shown = comment_on_page(client, article, published)
     assert shown.find("div", class_="comment-body").text == "My better thought."
     assert shown.find("span", class_="comment-edited").text == "(edited)"
+
+
+def test_in_questions_and_answers_an_edited_reply_is_reviewed_and_an_edited_question_is_not(
+    client, post_and_confirm, article, published, settings
+):
+    settings.COMMENTS_POLICY = {**settings.COMMENTS_POLICY, "HOLD_EDITS": False}
+    reply = post_and_confirm(article, "A reply of mine.", reply_to=published.pk)
+    assert reply.is_public
+    article.comments_mode = article.CommentMode.QUESTIONS
+    article.save()
+
+    assert edit(client, published, "My question, put better?").status_code == 302
+    held = edit(client, reply, "My reply, put better.")
+    assert held.status_code == 200 and "awaiting moderation" in held.content.decode()
+
+    published.refresh_from_db()
+    reply.refresh_from_db()
+    assert published.is_public
+    assert not reply.is_public
+    assert reply.hold_reason.startswith("A reply to a question")
 
 
 def test_a_held_comment_can_be_edited_and_stays_held(client, post_and_confirm, article):

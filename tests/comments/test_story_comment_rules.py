@@ -212,6 +212,15 @@ class TestQuestionsAndAnswers:
         assert held_page(post(questions, email=regular.email, comment="I think the port does.", reply_to=question.pk))
         assert posted("I think the port does.").hold_reason == REPLY_REASON
 
+    def test_an_anonymous_readers_reply_is_still_held_when_its_address_confirms(
+        self, post, follow_link, questions, mailoutbox
+    ):
+        make_comment(questions, "Long ago.", email="known@example.com")  # a trusted address, published before
+        question = make_comment(questions, "Who pays for the repairs?")
+        post(questions, email="known@example.com", comment="The port, I read.", reply_to=question.pk)
+        assert held_page(follow_link(mailoutbox[0]))
+        assert posted("The port, I read.").hold_reason == REPLY_REASON
+
     def test_a_readers_question_follows_the_usual_rules(self, post, regular, questions):
         assert post(questions, email=regular.email, comment="Will ferries run?").status_code == 302
 
