@@ -6,6 +6,7 @@ moderation note, an outbox row. Code that writes with queryset.update() sends it
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 
@@ -198,6 +199,42 @@ def _comment_deleted(sender, instance, **kwargs):
         freshness.end({keys.comments(instance.object_pk)})
 
 
+# --- badges: who wrote a comment, as the thread shows it (comments.selectors) ------------------------
+
+
+BADGE_FIELDS = ("is_staff", "is_active")  # "Staff" is shown for an active staff account
+
+
+def _experts_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    """A story's experts (or an expert's stories, from the user's side): the "Expert" badges in those threads."""
+    if action == "pre_clear":
+        field = "expert_on" if reverse else "experts"
+        instance._pagecache_experts_cleared = set(getattr(instance, field).values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action == "post_clear":
+        pk_set = getattr(instance, "_pagecache_experts_cleared", set())
+    stories = pk_set if reverse else {instance.pk}
+    freshness.end({keys.comments(pk) for pk in stories or ()})
+
+
+def _user_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._pagecache_badge_before = None
+    if raw or instance.pk is None or (update_fields is not None and not set(update_fields) & set(BADGE_FIELDS)):
+        return  # a login's last_login, a password: no badge changes
+    instance._pagecache_badge_before = sender.objects.filter(pk=instance.pk).values_list(*BADGE_FIELDS).first()
+
+
+def _user_saved(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "_pagecache_badge_before", None)
+    if raw or before is None or before == tuple(getattr(instance, name) for name in BADGE_FIELDS):
+        return
+    Comment = apps.get_model("comments.ArticleComment")
+    stories = Comment.objects.visible().filter(user_id=instance.pk).values_list("object_pk", flat=True).distinct()
+    freshness.end({keys.comments(pk) for pk in stories})
+
+
 def _comments_erased(sender, pks, **kwargs):
     stories = sender.objects.filter(pk__in=pks).values_list("object_pk", flat=True).distinct()
     freshness.end({keys.comments(pk) for pk in stories})
@@ -237,4 +274,8 @@ def connect():
     post_save.connect(_comment_saved, sender=Comment, dispatch_uid=uid + "save-comment")
     post_delete.connect(_comment_deleted, sender=Comment, dispatch_uid=uid + "delete-comment")
     comments_erased.connect(_comments_erased, dispatch_uid=uid + "comments-erased")
+    m2m_changed.connect(_experts_changed, sender=Article.experts.through, dispatch_uid=uid + "experts")
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    pre_save.connect(_user_before, sender=User, dispatch_uid=uid + "before-user")
+    post_save.connect(_user_saved, sender=User, dispatch_uid=uid + "save-user")
     setting_changed.connect(_setting_changed, dispatch_uid=uid + "settings")

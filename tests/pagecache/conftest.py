@@ -42,7 +42,12 @@ def moderate(client, moderator, django_capture_on_commit_callbacks):
     client.force_login(moderator)
 
     def act(action, *comments):
-        data = {"action": action, "_selected_action": [c.pk for c in comments], "reason": "off_topic", "explanation": "Checked"}
+        data = {
+            "action": action,
+            "_selected_action": [c.pk for c in comments],
+            "reason": "off_topic",
+            "explanation": "Checked",
+        }
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse(CHANGELIST) + "?status=all", data, follow=True)
         assert response.status_code == 200

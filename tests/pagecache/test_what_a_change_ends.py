@@ -222,3 +222,65 @@ def test_an_unreachable_proxy_does_not_lose_the_change(moderate, article, settin
     assert ArticleComment.objects.get(pk=held.pk).is_public
     assert "Could not purge" in caplog.text
     assert "Saved all the same." in text_of(Client().get(article.get_absolute_url()))
+
+
+# --- badges: the thread shows who wrote a comment -------------------------------------------------
+
+
+def _signed_in_comment(article, user, text):
+    from comments import policy, services
+
+    return services.comment_create(
+        article=article,
+        user=user,
+        user_name=user.get_username(),
+        user_email=user.email,
+        comment=text,
+        verdict=policy.publish(),
+    )
+
+
+def test_taking_away_staff_in_the_admin_ends_the_pages_that_show_the_badge(
+    admin_client, moderator, article, other, django_capture_on_commit_callbacks
+):
+    from tests.desk.forms import _fields
+
+    _signed_in_comment(article, moderator, "From the desk.")
+    url = article.get_absolute_url()
+    assert "Staff" in text_of(cached(Client(), url))
+    cached(Client(), other.get_absolute_url())
+
+    change = reverse("admin:auth_user_change", args=[moderator.pk])
+    data = _fields(admin_client.get(change).context["adminform"].form)
+    data.pop("is_staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(change, data).status_code == 302
+
+    assert "Staff" not in text_of(Client().get(url))
+    assert served_from_cache(other.get_absolute_url())
+
+
+def test_a_login_ends_no_page(client, moderator, article):
+    _signed_in_comment(article, moderator, "From the desk.")
+    cached(Client(), article.get_absolute_url())
+    client.post(reverse("admin:login"), {"username": moderator.username, "password": "pw"})
+    assert served_from_cache(article.get_absolute_url())
+
+
+@pytest.mark.parametrize("side", ["story", "user"])
+def test_naming_or_dropping_an_expert_ends_that_storys_thread_only(
+    reader, article, other, side, django_capture_on_commit_callbacks
+):
+    _signed_in_comment(article, reader, "An expert's view.")
+    url = article.get_absolute_url()
+    cached(Client(), url), cached(Client(), other.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.experts.add(reader) if side == "story" else reader.expert_on.add(article)
+    assert "Expert" in text_of(Client().get(url))
+    assert served_from_cache(other.get_absolute_url())
+
+    cached(Client(), url)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.experts.clear() if side == "story" else reader.expert_on.clear()
+    assert "Expert" not in text_of(Client().get(url))
