@@ -122,3 +122,30 @@ def test_a_moderator_works_the_queue_by_keyboard(page, moderator_account, held_c
     expect(page.locator(".queue-review-text")).to_contain_text("First held comment.")
     expect(page.get_by_role("link", name="Ferry service returns to Easton Bay")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_f_features_the_chosen_comment_with_the_note_typed(page, moderator_account, make_article):
+    story = make_article(headline="Ferry service returns to Easton Bay")
+    comment = services.comment_create(
+        article=story,
+        user_name="Reader",
+        user_email="reader@example.com",
+        comment="The timetable works for shift workers.",
+        verdict=policy.publish(),
+    )
+    page.goto("/admin/comments/articlecomment/?status=all")
+    sign_in(page, "mo", PASSWORD)
+    expect(page.locator("#result_list")).to_be_visible()
+
+    page.keyboard.press("j")
+    page.keyboard.press("f")
+    note = page.locator("input[name=explanation]")
+    expect(note).to_be_focused()
+    expect(page.locator("#queue-announcer")).to_contain_text("type a note for readers if you wish")
+    note.type("A nurse's view")  # typing: "f" and "a" here are letters, not keys
+    note.press("Enter")
+
+    expect(page.locator(".messagelist")).to_contain_text("Featured 1 comment.")
+    comment.refresh_from_db()
+    assert comment.featured_at is not None
+    assert comment.featured_note == "A nurse's view"

@@ -45,7 +45,7 @@
     var hint = document.querySelector(".queue-keys-hint");
     var search = document.getElementById("searchbar");
     var current = -1;
-    var pending = ""; // the action waiting for its reason
+    var pending = ""; // the action waiting for its reason (or, to feature, its optional note)
     var beforeDialog = null;
 
     if (hint) {
@@ -135,7 +135,25 @@
       say(NEEDS_REASON[action] + " “" + excerpt(row) + "”: choose a reason, then press Enter. Escape cancels.");
     }
 
+    function askNote() {
+      var row = currentRow();
+      if (!row || !explanation) {
+        return;
+      }
+      selectOnly(row);
+      actionSelect.value = "feature";
+      pending = "feature";
+      window.sessionStorage.setItem(REMEMBERED_ROW, String(current));
+      explanation.focus();
+      say("Featuring “" + excerpt(row) + "”: type a note for readers if you wish, then press Enter. Escape cancels.");
+    }
+
     function sendPending() {
+      if (pending === "feature") {
+        actionSelect.value = pending;
+        go.click();
+        return;
+      }
       if (!reasonSelect.value) {
         say("Choose a reason first: the author is told why.");
         return;
@@ -188,7 +206,7 @@
         cancelPending();
         return;
       }
-      if (pending && target === reasonSelect && event.key === "Enter") {
+      if (pending && (target === reasonSelect || target === explanation) && event.key === "Enter") {
         event.preventDefault();
         sendPending();
         return;
@@ -201,7 +219,7 @@
         k: function () { choose(current < 0 ? 0 : current - 1); },
         a: function () { run("approve"); },
         s: function () { run("mark_spam"); },
-        f: function () { run("feature"); },
+        f: askNote,
         r: function () { askReason("remove"); },
         b: function () { askReason("ban"); },
         z: function () {
