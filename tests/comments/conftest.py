@@ -1,4 +1,7 @@
-"""Fixtures of the comments tests: posting the "Leave a Reply" form, and running after-commit hooks (mail)."""
+"""Fixtures of the comments tests: posting the "Leave a Reply" form, following the mailed confirmation link, and
+running after-commit hooks (mail)."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,3 +25,15 @@ def post(client, django_capture_on_commit_callbacks):
 def on_commit(django_capture_on_commit_callbacks):
     """`with on_commit():` runs the hooks registered inside it when it ends, as a committed request would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def follow_link(client, django_capture_on_commit_callbacks):
+    """`follow_link(message)`: click the confirmation link of a mailed message in `client`, hooks run."""
+
+    def follow(message):
+        path = re.search(r"https?://[^/\s]+(/comments/confirm/[^/\s]+/)", message.body).group(1)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.get(path)
+
+    return follow

@@ -3,7 +3,6 @@ posted on another story, are held, each with its reason in the queue. Comments a
 the history is made through the services moderators use. `TestJudge` asks the policy directly (fast)."""
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -14,6 +13,7 @@ from django.utils.html import escape
 
 from comments import policy, services
 from comments.models import ArticleComment, ModerationDecision
+from tests.comments.reading import held_page, posted
 from tests.makers import make_comment
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,6 @@ HISTORY_REASON = "Most of this address's recent comments were removed."
 REPEAT_REASON = "The same text was posted on another story."
 # Long enough to count as a repeat (REPEAT_MIN_CHARS): what a spammer pastes everywhere.
 PASTED = "Earn money from home with this one simple trick, ask me how today"
-
-
-@pytest.fixture
-def follow_link(client, django_capture_on_commit_callbacks):
-    def follow(message):
-        path = re.search(r"https?://[^/\s]+(/comments/confirm/[^/\s]+/)", message.body).group(1)
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.get(path)
-
-    return follow
 
 
 @pytest.fixture
@@ -61,14 +51,6 @@ def history(make_article, moderator):
             one(f"Held {email} {n}.", held=True)
 
     return make
-
-
-def posted(text):
-    return ArticleComment.objects.get(comment=text)
-
-
-def held_page(response):
-    return response.status_code == 200 and "awaiting moderation" in response.content.decode()
 
 
 class TestMostlyRemoved:

@@ -3,7 +3,6 @@ links, hold newcomers, close at a set time, and questions and answers (experts a
 reviewed). Comments are posted the way readers post them; the last class asks `policy.judge` directly."""
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -14,6 +13,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments import policy
 from comments.models import ArticleComment
+from tests.comments.reading import held_page, posted
 from tests.makers import make_comment, make_user
 
 pytestmark = pytest.mark.django_db
@@ -44,24 +44,6 @@ def questions(make_article, expert):
     story = make_article(headline="Ask our harbour expert", comments_mode=Article.CommentMode.QUESTIONS)
     story.experts.add(expert)
     return story
-
-
-@pytest.fixture
-def follow_link(client, django_capture_on_commit_callbacks):
-    def follow(message):
-        path = re.search(r"https?://[^/\s]+(/comments/confirm/[^/\s]+/)", message.body).group(1)
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.get(path)
-
-    return follow
-
-
-def posted(text):
-    return ArticleComment.objects.get(comment=text)
-
-
-def held_page(response):
-    return response.status_code == 200 and "awaiting moderation" in response.content.decode()
 
 
 class TestHoldAll:
