@@ -4,10 +4,18 @@ fields <- catalogue <- article <- desk, syndication, redirects."""
 
 from .article import RELATED_WINDOW, Article, ArticleManager, ArticleQuerySet
 from .catalogue import RESERVED_SECTION_SLUGS, Author, Section, Source, Tag, validate_section_slug
-from .desk import Correction, CorrectionChange, EditorPresence, PreviewLink, StatusChange, new_preview_key
+from .desk import (
+    Correction,
+    CorrectionChange,
+    EditorPresence,
+    PreviewLink,
+    StatusChange,
+    StoryAutosave,
+    new_preview_key,
+)
 from .fields import SanitizedHTMLField, UprightImageField, WebURLField, WebURLFormField, web_url
 from .redirects import ArticleRedirect
-from .syndication import UpstreamChange
+from .syndication import FeedImportRun, UpstreamChange
 
 __all__ = [
     "RELATED_WINDOW",
@@ -20,11 +28,13 @@ __all__ = [
     "Correction",
     "CorrectionChange",
     "EditorPresence",
+    "FeedImportRun",
     "PreviewLink",
     "SanitizedHTMLField",
     "Section",
     "Source",
     "StatusChange",
+    "StoryAutosave",
     "Tag",
     "UpstreamChange",
     "UprightImageField",

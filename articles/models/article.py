@@ -244,6 +244,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        # "Stories" everywhere editors look (the admin's menus, titles, messages), as on the site and in the README.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             # The public pages' queries (tests/test_public_query_indexes.py checks them on PostgreSQL):

@@ -21,12 +21,14 @@ class StatusChange(models.Model):
         UNPUBLISH_SCHEDULED = "unpublish_scheduled", "Scheduled to come down"
         UNPUBLISH_CANCELLED = "unpublish_cancelled", "Scheduled unpublish cancelled"
         UNPUBLISHED = "unpublished", "Unpublished"
+        SENT_BACK = "sent_back", "Sent back to the reporter"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
     action = models.CharField(max_length=20, choices=Action)
     from_status = models.CharField(max_length=12, choices=Article.Status)
     to_status = models.CharField(max_length=12, choices=Article.Status)
     effective_at = models.DateTimeField(null=True, blank=True, help_text="The time it set: going live or coming down.")
+    note = models.TextField(blank=True, help_text="What the editor asked for, when sending a story back.")
     # None: the system made the change (the feed import publishing a story), or the user has been deleted.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -159,3 +161,23 @@ class EditorPresence(models.Model):
 
     def __str__(self):
         return f"{self.user} on “{self.article}”"
+
+
+class StoryAutosave(models.Model):
+    """What one editor had typed in a story's change form and not saved yet: the form's autosave keeps it (one per
+    editor and story, never anyone else's), and the form offers it back when they open the story again, after a
+    crash or a save refused because someone else saved first. Saving the story ends it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(help_text="The form's fields as the browser would post them (a list for each name).")
+    based_on_version = models.PositiveIntegerField(help_text="The story's lock_version the form was opened at.")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor")]
+        verbose_name = "unsaved changes"
+        verbose_name_plural = "unsaved changes"
+
+    def __str__(self):
+        return f"{self.user}'s unsaved changes to “{self.article}”"
