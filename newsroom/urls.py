@@ -10,6 +10,9 @@ from newsroom import health
 
 admin.site.site_header = f"{settings.SITE_NAME} desk"
 admin.site.site_title = settings.SITE_NAME
+# The app list lives on the home page; beside the story list and its filters a second menu left the list 630 px
+# of a 1280 px window, and cut off its columns.
+admin.site.enable_nav_sidebar = False
 
 # A body too large to read gets a 413 page; a database that cannot be reached, a 503 (newsroom/errors.py).
 handler400 = "newsroom.errors.bad_request"

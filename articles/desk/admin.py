@@ -4,6 +4,7 @@ import json
 import logging
 
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -81,17 +82,15 @@ class CorrectionInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    save_on_top = True
     action_form = DeskActionForm
     actions = ["submit_for_review", "publish_now", "schedule_publication", "schedule_unpublish", "unpublish_now"]
-    list_display = ["headline", "desk_state", "section", "source", "published_at", "thumbnail"]
+    list_display = ["headline", "desk_state", "section", "source", "published", "thumbnail"]
     list_filter = [MineFilter, "status", ChangedAtSourceFilter, "section", "source", "published_at"]
     list_select_related = ["section", "source"]
     search_fields = ["headline", "dek", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "tags", "section"]
-    filter_horizontal = ["experts"]
     readonly_fields = [
         "thumbnail",
         "created_at",
@@ -167,6 +166,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/desk.css"]}
+        js = ["articles/desk-a11y.js"]
 
     # --- who may do what (the rules are articles.desk.workflow's) ---
 
@@ -210,6 +210,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if db_field.name == "experts":
             # Active staff only: a badge goes to a newsroom account, never to a name typed in a comment.
             kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+            # Ticks: a newsroom's staff list is short, and Django's two-box filter widget is not accessible (axe).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_inline_instances(self, request, obj=None):
@@ -244,11 +246,11 @@ class ArticleAdmin(admin.ModelAdmin):
         user = request.user
         if article is None:
             actions = workflow.available_actions(user, Article()) if self.has_add_permission(request) else []
-            return {"workflow_buttons": [(action, workflow.LABELS[action]) for action in actions]}
+            return self.workflow_buttons(actions)
         editable = workflow.may_edit(user, article)
         actions = workflow.available_actions(user, article) if editable else []
         context = {
-            "workflow_buttons": [(action, workflow.LABELS[action]) for action in actions],
+            **self.workflow_buttons(actions),
             "others_editing": presence.article_open_for_editing(article=article, by=user) if editable else [],
             "desk_state": self.desk_state(article),
             "may_share": user.has_perm("articles.add_previewlink"),
@@ -261,6 +263,16 @@ class ArticleAdmin(admin.ModelAdmin):
                 for link in working.select_related("created_by")
             ]
         return context
+
+    @staticmethod
+    def workflow_buttons(actions):
+        """The status buttons of the form's one submit row: the primary one first, the others under "More"."""
+        primary = workflow.primary_action(actions)
+        return {
+            "workflow_buttons": [(action, workflow.LABELS[action]) for action in actions],
+            "primary_workflow_button": (primary, workflow.LABELS[primary]) if primary else None,
+            "other_workflow_buttons": [(action, workflow.LABELS[action]) for action in actions if action != primary],
+        }
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -338,15 +350,20 @@ class ArticleAdmin(admin.ModelAdmin):
     def state_sentence(article):
         return f"“{article.headline}” is now: {desk_state(article)[1].lower()}."
 
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, article):
+        # In words, wrapping in a phone's narrow column (the status says whether it is in the future).
+        if article.published_at is None:
+            return "—"
+        return format_html(
+            '<time datetime="{}">{}</time>', article.published_at.isoformat(), human_time(article.published_at)
+        )
+
     @admin.display(description="Image")
     def thumbnail(self, article):
         if not article.lead_image:
             return "—"
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width:120px;max-height:80px;object-fit:cover">',
-            article.lead_image.url,
-            article.lead_image_alt,
-        )
+        return format_html('<img src="{}" alt="{}" class="desk-thumb">', article.lead_image.url, article.lead_image_alt)
 
     def view_on_site(self, article):
         # Unpublished stories open in the staff preview instead of a 404.

@@ -76,6 +76,16 @@ def refusal(action, article):
     return ""
 
 
+# The status change a story's form leads with: taking the story forward (an editor publishes, a reporter submits).
+# A live story has none: saving it is the main thing, and taking it down is never the first button.
+PRIMARY_ACTIONS = (PUBLISH, SUBMIT)
+
+
+def primary_action(actions):
+    """The one of `actions` (available_actions') to show first and as the main button, or "" for a plain save."""
+    return next((action for action in PRIMARY_ACTIONS if action in actions), "")
+
+
 def available_actions(user, article):
     """The status changes to offer this user on this story, in the order the desk shows them."""
     if article.pk is None:

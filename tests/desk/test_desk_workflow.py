@@ -330,9 +330,3 @@ def test_the_change_form_shows_the_status_in_words(editor_client, make_article):
     story = make_article(status=Status.SCHEDULED, published_at=timezone.now() + HOUR)
     response, _ = opened_form(editor_client, story)
     assert "Scheduled: goes live" in response.content.decode()
-
-
-def test_plain_save_comes_before_the_status_buttons(editor_client, draft):
-    # Pressing Enter in a field submits the form with its first button: that must be a plain save.
-    page = editor_client.get(change_url(draft)).content.decode()
-    assert page.index('name="_save"') < page.index('name="_workflow"')

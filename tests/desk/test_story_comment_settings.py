@@ -86,7 +86,8 @@ def test_unticking_comments_open_closes_them_now(editor_client, article):
 def test_only_active_staff_can_be_experts(editor_client, article, django_user_model, reader):
     gone = make_user(django_user_model, "left-the-paper", is_staff=True, is_active=False)
     response = editor_client.get(change_url(article))
-    offered = {option.attrs["value"] for option in parse(response).find("select", name="experts").find_all("option")}
+    offered = {box.attrs["value"] for box in parse(response).find_all("input", type="checkbox", name="experts")}
+    assert offered  # the staff are offered, as ticks
     assert str(reader.pk) not in offered and str(gone.pk) not in offered
 
     for forged in (reader, gone):
