@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 class ArticlesConfig(AppConfig):
     name = "articles"
-    verbose_name = "Stories"
+    verbose_name = "Newsroom"  # the app of stories, sources, sections, authors and tags: "Home › Newsroom › Stories"
 
     def ready(self):
         import reversion
