@@ -63,17 +63,24 @@ def _story_deleted(sender, instance, **kwargs):
     freshness.schedule_may_have_changed()
 
 
+def _changed_pks(instance, action, pk_set, related):
+    """The rows on the other side of an m2m change (`related`: the instance's accessor), or None for a step that
+    changes nothing yet. A clear sends no pks after the fact, so they are read at pre_clear and kept on the instance."""
+    if action == "pre_clear":
+        instance._pagecache_cleared = set(getattr(instance, related).values_list("pk", flat=True))
+        return None
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return None
+    if action == "post_clear":
+        return getattr(instance, "_pagecache_cleared", set())
+    return pk_set or set()
+
+
 def _tags_changed(sender, instance, action, pk_set=None, model=None, reverse=False, **kwargs):
     """A story's tags (or a tag's stories, from the tag's side): its page and the tags' lists."""
-    if action == "pre_clear":
-        instance._pagecache_tags_cleared = set(
-            getattr(instance, "tags" if not reverse else "articles").values_list("pk", flat=True)
-        )
+    pk_set = _changed_pks(instance, action, pk_set, "articles" if reverse else "tags")
+    if pk_set is None:
         return
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if action == "post_clear":
-        pk_set = getattr(instance, "_pagecache_tags_cleared", set())
     Article = apps.get_model("articles.Article")
     Tag = apps.get_model("articles.Tag")
     articles = [instance] if not reverse else list(Article.objects.filter(pk__in=pk_set or ()))
@@ -207,16 +214,11 @@ BADGE_FIELDS = ("is_staff", "is_active")  # "Staff" is shown for an active staff
 
 def _experts_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
     """A story's experts (or an expert's stories, from the user's side): the "Expert" badges in those threads."""
-    if action == "pre_clear":
-        field = "expert_on" if reverse else "experts"
-        instance._pagecache_experts_cleared = set(getattr(instance, field).values_list("pk", flat=True))
+    pk_set = _changed_pks(instance, action, pk_set, "expert_on" if reverse else "experts")
+    if pk_set is None:
         return
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if action == "post_clear":
-        pk_set = getattr(instance, "_pagecache_experts_cleared", set())
     stories = pk_set if reverse else {instance.pk}
-    freshness.end({keys.comments(pk) for pk in stories or ()})
+    freshness.end({keys.comments(pk) for pk in stories})
 
 
 def _user_before(sender, instance, raw=False, update_fields=None, **kwargs):

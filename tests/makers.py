@@ -60,6 +60,19 @@ def comment_form_data(article, *, seconds_ago=60, **fields):
     return data
 
 
+def make_signed_in_comment(article, user, text="Signed in.", *, parent=None, name=None):
+    """A published comment posted by a signed-in account (as the posting view saves one)."""
+    return services.comment_create(
+        article=article,
+        user=user,
+        user_name=name or user.get_username(),
+        user_email=user.email,
+        comment=text,
+        parent=parent,
+        verdict=policy.publish(),
+    )
+
+
 def make_comment(article, text=None, *, name="Pat Reader", email=None, url="", parent=None, held=False, ip=None):
     """A comment on `article`: published unless `held`; a reply when `parent` is given."""
     n = next(_counter)

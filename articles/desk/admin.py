@@ -269,7 +269,6 @@ class ArticleAdmin(admin.ModelAdmin):
         """The status buttons of the form's one submit row: the primary one first, the others under "More"."""
         primary = workflow.primary_action(actions)
         return {
-            "workflow_buttons": [(action, workflow.LABELS[action]) for action in actions],
             "primary_workflow_button": (primary, workflow.LABELS[primary]) if primary else None,
             "other_workflow_buttons": [(action, workflow.LABELS[action]) for action in actions if action != primary],
         }

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
-from comments import policy, selectors, services
+from comments import selectors, services
 from comments.models import ArticleComment
-from tests.makers import make_comment
+from tests.makers import make_comment, make_signed_in_comment
 from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +28,6 @@ def marks_of(region_element, comment):
 def featured(region_element):
     section = region_element.find("section", class_="featured-comments")
     return [] if section is None else section.find_all("li", class_="featured-comment")
-
-
-def signed_in_comment(article, user, text="Signed in.", *, parent=None, name=None):
-    """A published comment posted by a signed-in account (as the posting view saves one)."""
-    return services.comment_create(
-        article=article,
-        user=user,
-        user_name=name or user.get_username(),
-        user_email=user.email,
-        comment=text,
-        parent=parent,
-        verdict=policy.publish(),
-    )
 
 
 @pytest.fixture
@@ -124,8 +111,8 @@ def test_featured_comments_of_other_stories_stay_there(client, article, make_art
 
 
 def test_a_signed_in_staff_members_comment_shows_staff(client, article, moderator, reader):
-    staff = signed_in_comment(article, moderator, "From the desk.")
-    plain = signed_in_comment(article, reader, "From a reader account.")
+    staff = make_signed_in_comment(article, moderator, "From the desk.")
+    plain = make_signed_in_comment(article, reader, "From a reader account.")
 
     comments = region(client.get(article.get_absolute_url()))
 
@@ -135,14 +122,14 @@ def test_a_signed_in_staff_members_comment_shows_staff(client, article, moderato
 
 def test_the_staff_badge_says_what_the_newsroom_calls_its_people(client, article, moderator, settings):
     settings.COMMENTS_STAFF_BADGE = "Newsroom <team>"
-    staff = signed_in_comment(article, moderator)
+    staff = make_signed_in_comment(article, moderator)
     response = client.get(article.get_absolute_url())
     assert marks_of(region(response), staff) == ["Newsroom <team>"]
     assert "Newsroom &lt;team&gt;" in response.content.decode()
 
 
 def test_a_former_staff_member_no_longer_shows_staff(client, article, moderator):
-    comment = signed_in_comment(article, moderator)
+    comment = make_signed_in_comment(article, moderator)
     moderator.is_active = False
     moderator.save()
     assert marks_of(region(client.get(article.get_absolute_url())), comment) == []
@@ -182,9 +169,9 @@ def test_the_storys_experts_show_expert_on_that_story_only(client, article, make
     other = make_article()
     article.experts.add(reader)
     someone = django_user_model.objects.create_user("someone", "someone@example.com", "pw")
-    on_story = signed_in_comment(article, reader, "An expert's view.")
-    not_expert = signed_in_comment(article, someone, "Not an expert.")
-    elsewhere = signed_in_comment(other, reader, "On another story.")
+    on_story = make_signed_in_comment(article, reader, "An expert's view.")
+    not_expert = make_signed_in_comment(article, someone, "Not an expert.")
+    elsewhere = make_signed_in_comment(other, reader, "On another story.")
 
     comments = region(client.get(article.get_absolute_url()))
 
@@ -194,7 +181,7 @@ def test_the_storys_experts_show_expert_on_that_story_only(client, article, make
 
 
 def test_a_featured_staff_comment_shows_its_badge_in_the_section_too(client, article, moderator):
-    comment = signed_in_comment(article, moderator, "Our reporter explains.")
+    comment = make_signed_in_comment(article, moderator, "Our reporter explains.")
     services.comment_feature(comment=comment, by=moderator)
 
     comments = region(client.get(article.get_absolute_url()))
@@ -209,7 +196,7 @@ def test_badges_and_picks_add_no_query_per_comment(client, article, moderator, r
 
     article.experts.add(reader)
     for n in range(15):
-        comment = signed_in_comment(article, [moderator, reader][n % 2], f"Comment {n}.")
+        comment = make_signed_in_comment(article, [moderator, reader][n % 2], f"Comment {n}.")
         if n % 3 == 0:
             services.comment_feature(comment=comment, by=moderator, note=f"Pick {n}")
     warm_process_caches()
@@ -256,7 +243,7 @@ def test_a_discussion_story_keeps_its_words(client, article):
 def test_an_experts_answer_marks_the_question_answered(client, qa_story, reader):
     question = make_comment(qa_story, "When does the new line open?")
     other = make_comment(qa_story, "Unanswered so far.")
-    answer = signed_in_comment(qa_story, reader, "In March.", parent=question)
+    answer = make_signed_in_comment(qa_story, reader, "In March.", parent=question)
 
     comments = region(client.get(qa_story.get_absolute_url()))
 
@@ -271,14 +258,14 @@ def test_an_experts_answer_marks_the_question_answered(client, qa_story, reader)
 def test_answered_is_shown_on_questions_stories_only(client, article, reader):
     article.experts.add(reader)
     comment = make_comment(article)
-    signed_in_comment(article, reader, parent=comment)
+    make_signed_in_comment(article, reader, parent=comment)
     assert ArticleComment.objects.get(pk=comment.pk).answered_at is not None
     assert marks_of(region(client.get(article.get_absolute_url())), comment) == []
 
 
 def test_unanswered_questions_can_come_first(client, qa_story, reader, two_per_page):
     answered = make_comment(qa_story, "Answered question.")
-    signed_in_comment(qa_story, reader, "The answer.", parent=answered)
+    make_signed_in_comment(qa_story, reader, "The answer.", parent=answered)
     waiting = [make_comment(qa_story, f"Waiting {n}.") for n in range(3)]
 
     def top_level(response):
@@ -351,6 +338,6 @@ def test_no_notice_no_element(client, article):
 
 
 def test_the_reply_page_still_renders_a_comment_without_marks(client, article, moderator):
-    comment = signed_in_comment(article, moderator)
+    comment = make_signed_in_comment(article, moderator)
     services.comment_feature(comment=comment, by=moderator)
     assert client.get(reverse("comments:reply", args=[comment.pk])).status_code == 200

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from comments.models import ArticleComment, PendingComment
-from tests.makers import comment_form_data, make_comment
+from tests.makers import comment_form_data, make_comment, make_signed_in_comment
 from tests.pagecache.reading import cached, text_of
 
 pytestmark = pytest.mark.django_db
@@ -227,25 +227,12 @@ def test_an_unreachable_proxy_does_not_lose_the_change(moderate, article, settin
 # --- badges: the thread shows who wrote a comment -------------------------------------------------
 
 
-def _signed_in_comment(article, user, text):
-    from comments import policy, services
-
-    return services.comment_create(
-        article=article,
-        user=user,
-        user_name=user.get_username(),
-        user_email=user.email,
-        comment=text,
-        verdict=policy.publish(),
-    )
-
-
 def test_taking_away_staff_in_the_admin_ends_the_pages_that_show_the_badge(
     admin_client, moderator, article, other, django_capture_on_commit_callbacks
 ):
     from tests.desk.forms import _fields
 
-    _signed_in_comment(article, moderator, "From the desk.")
+    make_signed_in_comment(article, moderator, "From the desk.")
     url = article.get_absolute_url()
     assert "Staff" in text_of(cached(Client(), url))
     cached(Client(), other.get_absolute_url())
@@ -261,7 +248,7 @@ def test_taking_away_staff_in_the_admin_ends_the_pages_that_show_the_badge(
 
 
 def test_a_login_ends_no_page(client, moderator, article):
-    _signed_in_comment(article, moderator, "From the desk.")
+    make_signed_in_comment(article, moderator, "From the desk.")
     cached(Client(), article.get_absolute_url())
     client.post(reverse("admin:login"), {"username": moderator.username, "password": "pw"})
     assert served_from_cache(article.get_absolute_url())
@@ -271,7 +258,7 @@ def test_a_login_ends_no_page(client, moderator, article):
 def test_naming_or_dropping_an_expert_ends_that_storys_thread_only(
     reader, article, other, side, django_capture_on_commit_callbacks
 ):
-    _signed_in_comment(article, reader, "An expert's view.")
+    make_signed_in_comment(article, reader, "An expert's view.")
     url = article.get_absolute_url()
     cached(Client(), url), cached(Client(), other.get_absolute_url())
 
