@@ -73,7 +73,7 @@ def test_it_draws_an_image_again_only_when_the_file_is_gone(settings):
 def test_it_is_quiet_at_verbosity_0_and_lists_rows_at_2(settings):
     assert load_demo(verbosity=0) == ""
     Article.objects.filter(slug="sodium-iron-battery-test").delete()
-    assert "  + article: University team tests a battery made from sodium and iron" in load_demo(verbosity=2)
+    assert "  + story: University team tests a battery made from sodium and iron" in load_demo(verbosity=2)
 
 
 def test_most_stories_are_syndicated_with_a_link_to_a_fictional_outlet():
