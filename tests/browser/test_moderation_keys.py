@@ -137,7 +137,10 @@ def test_f_features_the_chosen_comment_with_the_note_typed(page, moderator_accou
     sign_in(page, "mo", PASSWORD)
     expect(page.locator("#result_list")).to_be_visible()
 
+    expect(page.locator(".queue-keys-hint")).to_be_visible()  # the keys work once the deferred script has run
+
     page.keyboard.press("j")
+    expect(page.locator("#result_list tbody tr").first).to_have_attribute("aria-current", "true")
     page.keyboard.press("f")
     note = page.locator("input[name=explanation]")
     expect(note).to_be_focused()
