@@ -76,10 +76,18 @@ class SearchDocument(Func):
 
 
 def articles_matching(articles, text):
-    """`articles` (already narrowed to published ones) that match `text`, best match first."""
+    """`articles` (already narrowed to published ones) that match `text`, best match first, ready for highlight()."""
     if connection.vendor == "postgresql":
-        return _postgres_matching(articles, text)
-    return _fallback_matching(articles, text)
+        return _with_marked_text(_postgres_ranked(articles, text), text)
+    return _fallback_ranked(articles, text).order_by("-rank", "-published_at", "-pk")
+
+
+def articles_ranked(articles, text):
+    """`articles` that match `text`, annotated with their `rank` (higher is better) and not ordered: what the desk's
+    search shows, in its list's own order or by rank. No snippets: they cost a parse of each matching body."""
+    if connection.vendor == "postgresql":
+        return _postgres_ranked(articles, text)
+    return _fallback_ranked(articles, text)
 
 
 def highlight(hits, text):
@@ -98,30 +106,34 @@ def highlight(hits, text):
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _postgres_matching(stories, text):
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)  # quotes, OR and -word; never a syntax error
+def _websearch(text):
+    return SearchQuery(text, search_type="websearch", config=CONFIG)  # quotes, OR and -word; never a syntax error
+
+
+def _postgres_ranked(stories, text):
+    query = _websearch(text)
+    return stories.filter(search_document=query).annotate(rank=SearchRank(F("search_document"), query))
+
+
+def _with_marked_text(stories, text):
+    query = _websearch(text)
     # The snippet is cut from the dek and the body's text (its tags replaced by spaces).
     body_text = Func(
         F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
     )
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
-    return (
-        stories.filter(search_document=query)
-        .annotate(
-            rank=SearchRank(F("search_document"), query),
-            marked_headline=SearchHeadline("headline", query, highlight_all=True, **marks),
-            marked_snippet=SearchHeadline(
-                Concat("dek", Value(" "), body_text, output_field=TextField()),
-                query,
-                max_words=SNIPPET_WORDS,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-                **marks,
-            ),
-        )
-        .order_by("-rank", "-published_at", "-pk")
-    )
+    return stories.annotate(
+        marked_headline=SearchHeadline("headline", query, highlight_all=True, **marks),
+        marked_snippet=SearchHeadline(
+            Concat("dek", Value(" "), body_text, output_field=TextField()),
+            query,
+            max_words=SNIPPET_WORDS,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+            **marks,
+        ),
+    ).order_by("-rank", "-published_at", "-pk")
 
 
 def _with_marks(text, matches, group=0):
@@ -150,16 +162,16 @@ def _terms(text):
     return re.findall(r"\w+", text)[:MAX_TERMS]
 
 
-def _fallback_matching(stories, text):
+def _fallback_ranked(stories, text):
     terms = _terms(text)
     if not terms:
-        return stories.none()
+        return stories.none().annotate(rank=Value(0, output_field=IntegerField()))
     score = Value(0, output_field=IntegerField())
     for term in terms:
         stories = stories.filter(Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term))
         for field, weight in (("headline", 4), ("dek", 2), ("body", 1)):
             score = score + Case(When(**{f"{field}__icontains": term}, then=weight), default=0)
-    return stories.annotate(rank=score).order_by("-rank", "-published_at", "-pk")
+    return stories.annotate(rank=score)
 
 
 def _terms_pattern(terms):

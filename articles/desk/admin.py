@@ -25,6 +25,7 @@ from ..templatetags.times import human_time
 from . import corrections, presence, previews, publishing, revisions, workflow
 from .diffs import compare
 from .forms import ArticleAdminForm, DeskActionForm, PreviewLinkForm, requested_action
+from .search import FullTextSearch
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +81,14 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(FullTextSearch, admin.ModelAdmin):
     form = ArticleAdminForm
     action_form = DeskActionForm
     actions = ["submit_for_review", "publish_now", "schedule_publication", "schedule_unpublish", "unpublish_now"]
     list_display = ["headline", "desk_state", "section", "source", "published", "thumbnail"]
     list_filter = [MineFilter, "status", ChangedAtSourceFilter, "section", "source", "published_at"]
     list_select_related = ["section", "source"]
-    search_fields = ["headline", "dek", "body"]
+    search_fields = ["headline", "dek", "body"]  # what FullTextSearch searches, by the site's index
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "tags", "section"]
