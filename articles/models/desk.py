@@ -150,11 +150,13 @@ class PreviewLink(models.Model):
 
 
 class EditorPresence(models.Model):
-    """Someone opened a story's change form: who, and when last, so that others editing it are warned."""
+    """Someone has a story's change form open: who, since when, and when last seen (the form's heartbeat), so that
+    others editing it are told."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField(default=timezone.now)
+    since = models.DateTimeField(default=timezone.now, help_text="When this stay on the story's form began.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["article", "user"], name="one_presence_per_editor")]
