@@ -57,15 +57,15 @@ def main():
     print(f"{Article.objects.count()} stories")
     for text in SEARCHES:
 
-        def page():
+        def page(text=text):
             assert client.get("/admin/articles/article/", {"q": text}).status_code == 200
 
-        def index():
+        def index(text=text):
             matches = search.articles_ranked(Article.objects.all(), text)
             list(matches.order_by("-rank", "-pk")[:100])
             matches.count()
 
-        def scan():
+        def scan(text=text):
             matches = Article.objects.all()
             for word in text.split():
                 matches = matches.filter(Q(headline__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word))
