@@ -9,11 +9,6 @@ from .. import search
 class FullTextSearch:
     """Mixed into ArticleAdmin. Its `search_fields` only switch the search box on: the index decides what matches."""
 
-    search_help_text = (
-        'Words in the headline count most, then the dek, then the body. Use "quotes" for a phrase and -word to '
-        "leave a word out."
-    )
-
     def get_search_results(self, request, queryset, search_term):
         text = search_term.strip()[: search.MAX_QUERY_LENGTH]
         if not text:

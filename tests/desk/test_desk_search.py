@@ -56,10 +56,6 @@ def test_odd_searches_answer_with_a_list_not_an_error(editor_client, harbour_sto
     assert response.status_code == 200
 
 
-def test_the_box_says_how_it_searches(editor_client):
-    assert "Words in the headline count most" in parse(editor_client.get(LIST)).text
-
-
 def test_the_search_page_runs_as_many_queries_for_twenty_matches_as_for_one(editor_client, make_article):
     def queries():
         with CaptureQueriesContext(connection) as captured:
