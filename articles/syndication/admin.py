@@ -1,55 +1,63 @@
-"""The admin's side of importing: "Fetch new stories now" on sources, and changes made at the source
-to stories we imported, shown on the story (with the diff) and findable with the "changed at source" filter."""
-
-import logging
+"""The admin's side of importing: "Fetch new stories now" on sources (queued for a worker, followed on the source's
+page), and changes made at the source to stories we imported, shown on the story (with the diff) and findable with
+the "changed at source" filter."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import UpstreamChange
-from .importing import FAILED, FLAGGED, Budget, FeedError, source_import_feed
+from .runs import feed_import_run_status, source_latest_runs, source_request_import
 from .upstream import upstream_change_mark_reviewed
 
-logger = logging.getLogger(__name__)
-
-MAX_LINES_IN_MESSAGE = 5
+REFRESH_SECONDS = 5  # the import's own page, without JavaScript, while one is under way
 
 
 class FeedImportActions:
-    """Mixed into SourceAdmin: runs the same import as `manage.py import_feed` for the selected sources."""
+    """Mixed into SourceAdmin: "Fetch new stories now" (the list's action and a button on the source's page) queues
+    an import for a worker (runs.py); the source's page shows the latest imports, and follows one while it runs."""
+
+    class Media:
+        css = {"all": ["articles/import-progress.css"]}
+        js = ["articles/import-progress.js"]
 
     @admin.action(description="Fetch new stories now", permissions=["import"])
     def fetch_new_stories(self, request, queryset):
-        # Inside the editor's request: one budget for all the sources, so the page comes back in time.
-        budget = Budget.for_the_admin()
-        for source in queryset.select_related("default_section"):
-            if budget.spent:
-                self.message_user(
-                    request,
-                    f"{source.name}: not fetched, there was no time left in this request; "
-                    "fetch it again, or leave it to the next scheduled import.",
-                    messages.WARNING,
-                )
-                continue
-            try:
-                report = source_import_feed(source, budget=budget)
-            except FeedError as error:
-                self.message_user(request, f"{source.name}: {error}", messages.ERROR)
-                continue
-            except Exception:  # an editor gets a message, never an error page; the log has the traceback
-                logger.exception("Fetching %s from the admin failed", source)
-                self.message_user(request, f"{source.name}: the import failed unexpectedly.", messages.ERROR)
-                continue
-            worth_a_look = [o for o in report.outcomes if o.action in (FAILED, FLAGGED)]
-            lines = [str(outcome) for outcome in worth_a_look[:MAX_LINES_IN_MESSAGE]] + report.notes
-            if report.left:
-                lines.append("Fetch it again for the rest")
-            text = f"{source.name}: {report.summary}." + "".join(f" {line}." for line in lines)
-            level = messages.WARNING if worth_a_look or report.notes or report.left else messages.SUCCESS
-            self.message_user(request, text, level)
+        for source in queryset.order_by("name"):
+            self._queue_import(request, source)
+
+    def _queue_import(self, request, source):
+        run, queued = source_request_import(source=source, by=request.user)
+        page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[source.pk])
+        where = format_html('<a href="{}#latest-imports">its page</a>', page)
+        if run.is_finished:  # no database queue (the job ran at once)
+            level = messages.SUCCESS if run.state == run.State.DONE else messages.ERROR
+            self.message_user(request, format_html("{}: {} (see {}).", source.name, run.message, where), level)
+        elif queued:
+            self.message_user(
+                request,
+                format_html("{}: import queued; {} shows its progress and what it did.", source.name, where),
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                format_html(
+                    "{}: an import asked at {} is still {}, so no second one was queued; {} shows its progress.",
+                    source.name,
+                    f"{timezone.localtime(run.requested_at):%H:%M}",
+                    "waiting for a worker" if run.state == run.State.QUEUED else "running",
+                    where,
+                ),
+                messages.WARNING,
+            )
 
     def has_import_permission(self, request):
         # Who manages sources and may create stories: editors, not reporters (who may only see sources).
@@ -59,7 +67,79 @@ class FeedImportActions:
     def last_fetch(self, source):
         if not source.last_fetched_at:
             return "—"
-        return f"{timezone.localtime(source.last_fetched_at):%Y-%m-%d %H:%M}: {source.last_fetch_result}"
+        page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[source.pk])
+        return format_html(
+            '<a href="{}#latest-imports">{}: {}</a>',
+            page,
+            f"{timezone.localtime(source.last_fetched_at):%Y-%m-%d %H:%M}",
+            source.last_fetch_result,
+        )
+
+    # --- the source's page: its latest imports ---
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/imports/", self.admin_site.admin_view(self.imports_view), name=f"{name}_imports"),
+            path(
+                "<path:object_id>/imports/new/",
+                self.admin_site.admin_view(self.import_now_view),
+                name=f"{name}_import_now",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _imports_context(self, request, source):
+        runs = source_latest_runs(source)
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
+        return {
+            "source": source,
+            "runs": runs,
+            "status": feed_import_run_status(runs[0]) if runs else "",
+            "following": any(not run.is_finished and not run.lost for run in runs),
+            "imports_url": reverse(f"{name}_imports", args=[source.pk]),
+            "import_now_url": reverse(f"{name}_import_now", args=[source.pk]),
+            "may_import": self.has_import_permission(request),
+            "refresh_seconds": REFRESH_SECONDS,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, unquote(object_id))
+        if source is not None and self.has_view_or_change_permission(request, source):
+            extra_context = {**(extra_context or {}), **self._imports_context(request, source)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def imports_view(self, request, object_id):
+        """The source's latest imports: the panel alone (`?fragment`, for the page's script), or a page of its own that
+        refreshes itself while one is under way (without JavaScript)."""
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404("No such source.")
+        if not self.has_view_or_change_permission(request, source):
+            raise PermissionDenied
+        context = self._imports_context(request, source)
+        if "fragment" in request.GET:
+            return TemplateResponse(request, "admin/articles/source/imports_runs.html", context)
+        context.update(
+            self.admin_site.each_context(request),
+            opts=self.opts,
+            title=f"Latest imports of {source.name}",
+            change_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[source.pk]),
+        )
+        return TemplateResponse(request, "admin/articles/source/imports.html", context)
+
+    def import_now_view(self, request, object_id):
+        """The source page's "Fetch new stories now" button (a POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404("No such source.")
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        self._queue_import(request, source)
+        page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[source.pk])
+        return HttpResponseRedirect(f"{page}#latest-imports")
 
 
 class ChangedAtSourceFilter(admin.SimpleListFilter):

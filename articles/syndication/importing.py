@@ -60,11 +60,6 @@ DEFAULTS = {
     "MAX_FEED_BYTES": 10 * 1024 * 1024,
     "MAX_ENTRY_BYTES": 512 * 1024,  # an entry's HTML; a larger entry is skipped and reported
     "MAX_IMAGE_BYTES": None,  # None: the upload limit, MAX_IMAGE_UPLOAD_BYTES
-    # "Fetch new stories now" runs inside an editor's request, which must end well before the app server
-    # kills its worker (gunicorn: 30 s): it stops starting entries after this long or this many stories
-    # created, updated or flagged, and says what was left for the next run.
-    "ADMIN_SECONDS": 20,
-    "ADMIN_ENTRIES": 25,
     "ALLOW_LOOPBACK": False,  # feeds and images only ever from public addresses; True adds loopback (tests, dev)
 }
 
@@ -129,10 +124,6 @@ class Budget:
     def __init__(self, *, seconds=None, entries=None):
         self.ends = None if seconds is None else time.monotonic() + seconds
         self.entries_left = entries
-
-    @classmethod
-    def for_the_admin(cls):
-        return cls(seconds=option("ADMIN_SECONDS"), entries=option("ADMIN_ENTRIES"))
 
     def seconds(self, at_most):
         """`at_most`, or the time left if that is shorter."""
@@ -432,6 +423,7 @@ class Outcome:
     article_id: int | None = None
     detail: str = ""
     read_again: bool = False  # something of this entry is owed: read the whole feed next run, even if unchanged
+    link: str = ""  # the entry's link at the source, when it is a web address
 
     def __str__(self):
         story = f"#{self.article_id} " if self.article_id and self.action != SKIPPED else ""
@@ -772,6 +764,16 @@ def _import_entry(source, entry, *, section, publish, budget):
     return _flag(existing, entry, changed)
 
 
+def _web_link(raw):
+    link = raw.get("link") if isinstance(raw, dict) else ""
+    link = link.strip() if isinstance(link, str) else ""
+    try:
+        is_web = urlsplit(link).scheme in WEB_SCHEMES
+    except ValueError:
+        return ""
+    return link if is_web and len(link) <= MAX_LINK_LENGTH else ""
+
+
 def _label(raw, position):
     title = _text(raw.get("title")) if isinstance(raw, dict) else ""
     return _shorten(title, 80) if title else f"entry {position}"
@@ -809,13 +811,14 @@ def _fetch_feed(source, url, budget):
 
 
 def source_import_feed(
-    source, *, section=None, publish=False, url=None, data=None, location="", progress=None, budget=None
+    source, *, section=None, publish=False, url=None, data=None, location="", progress=None, watch=None, budget=None
 ):
     """Import `source`'s feed (or the feed at `url`, or the bytes `data` read from `location`) into stories.
 
     Stories go to `section`, else the source's default section. `progress(done, total)` is called after
-    each entry. With a `budget`, entries it leaves undone are counted in the report and the feed is read
-    again in full next time. Returns an ImportReport; raises FeedError when the feed cannot be read at all.
+    each entry; `watch(report, total)` once the feed is read and after each entry, with the report so far.
+    With a `budget`, entries it leaves undone are counted in the report and the feed is read again in full
+    next time. Returns an ImportReport; raises FeedError when the feed cannot be read at all.
     """
     budget = budget or Budget()
     try:
@@ -847,6 +850,8 @@ def source_import_feed(
 
     report = ImportReport(source, location, notes=feed.notes)
     total = len(feed.entries)
+    if watch:
+        watch(report, total)
     for position, raw in enumerate(feed.entries, 1):
         try:
             if budget.spent:
@@ -864,9 +869,12 @@ def source_import_feed(
             http_cache = None  # fetch it again next time rather than skip it as unchanged
         if outcome.read_again:
             http_cache = None
+        outcome.link = _web_link(raw)
         report.outcomes.append(outcome)
         budget.used_on(outcome)
         if progress:
             progress(position, total)
+        if watch:
+            watch(report, total)
     _remember(source, report.summary, http_cache=http_cache)
     return report
